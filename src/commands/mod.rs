@@ -1,0 +1,30 @@
+//! The subcommands: each reads the sheets, checks them and does its job.
+
+pub mod build;
+pub mod check;
+
+use std::path::Path;
+
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+
+use crate::diag::Diagnostics;
+use crate::load::{self, SheetSet};
+use crate::validate;
+
+/// Loads and validates a sheets directory. On problems, prints them all and returns `None`.
+pub fn load_checked(dir: &Path) -> Result<(SheetSet, Diagnostics), String> {
+    let mut diags = Diagnostics::default();
+    let set = load::load_dir(dir, &mut diags)?;
+    validate::validate(&set, &mut diags);
+    diags.sort();
+    Ok((set, diags))
+}
+
+/// Prints diagnostics to standard error, coloured on a terminal.
+pub fn print_diagnostics(set: &SheetSet, diags: &Diagnostics) {
+    let choice = if std::io::IsTerminal::is_terminal(&std::io::stderr()) { ColorChoice::Auto } else { ColorChoice::Never };
+    let mut err = StandardStream::stderr(choice);
+    let _ = crate::diag::emit(diags, &set.files, &mut err);
+    let files: std::collections::BTreeSet<usize> = diags.list.iter().map(|d| d.file).collect();
+    eprintln!("エラー: {} 件 ({} ファイル)", diags.len(), files.len());
+}

@@ -1,0 +1,17 @@
+//! shinko: YAML sheets in, the 進行管理シート of an administrative-reform plan out (PDF, XLSX).
+//!
+//! Pipeline: `load` (YAML with source spans) → `validate` → `layout` (one grid of cells, lines
+//! broken, rows measured, pages broken) → `render` (PDF, XLSX). See ARCHITECTURE.md.
+
+pub mod diag;
+pub mod era;
+pub mod font;
+pub mod layout;
+pub mod linebreak;
+pub mod load;
+pub mod model;
+pub mod yaml_tree;
+pub mod render;
+pub mod validate;
+pub mod commands;
+pub mod output;

@@ -1,0 +1,196 @@
+//! Japanese line breaking: UAX #14 break opportunities (unicode-linebreak), tailored for
+//! kinsoku shori, then greedy filling of lines to a width.
+//!
+//! Tailoring on top of UAX #14:
+//! - no line starts with closing punctuation, `・`, `ー`, iteration marks or small kana;
+//! - no line ends with opening brackets;
+//! - digit runs (ASCII or full-width, with `,` `.` inside) are never broken, nor is a number
+//!   separated from the one or two characters of its unit (`50団体`, `１００件`, `30%`);
+//! - a run that is wider than the line is broken between characters, still without starting a
+//!   line with a character of the no-start set where another split is possible.
+
+use unicode_linebreak::{BreakOpportunity, linebreaks};
+
+/// Characters that must not start a line.
+pub fn is_no_start(c: char) -> bool {
+    matches!(c,
+        '。' | '、' | '，' | '．' | ',' | '.' | ':' | ';' | '!' | '?' | '%' | ')' | ']' | '}'
+        | '」' | '』' | '）' | '］' | '｝' | '〕' | '〉' | '》' | '】' | '〙' | '〗' | '｣' | '’' | '”'
+        | '・' | '･' | 'ー' | 'ｰ' | '～' | '〜' | '‐' | '゠' | '–'
+        | '！' | '？' | '：' | '；' | '％' | '‰' | '℃' | '°'
+        | 'ゝ' | 'ゞ' | 'ヽ' | 'ヾ' | '々' | '〻'
+        | 'ぁ' | 'ぃ' | 'ぅ' | 'ぇ' | 'ぉ' | 'っ' | 'ゃ' | 'ゅ' | 'ょ' | 'ゎ' | 'ゕ' | 'ゖ'
+        | 'ァ' | 'ィ' | 'ゥ' | 'ェ' | 'ォ' | 'ッ' | 'ャ' | 'ュ' | 'ョ' | 'ヮ' | 'ヵ' | 'ヶ'
+        | 'ｧ' | 'ｨ' | 'ｩ' | 'ｪ' | 'ｫ' | 'ｯ' | 'ｬ' | 'ｭ' | 'ｮ'
+        | '\u{31F0}'..='\u{31FF}')
+}
+
+/// Characters that must not end a line.
+pub fn is_no_end(c: char) -> bool {
+    matches!(c, '「' | '『' | '（' | '［' | '｛' | '〔' | '〈' | '《' | '【' | '〘' | '〖' | '｢'
+        | '(' | '[' | '{' | '‘' | '“')
+}
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// Allowed break positions (byte offsets into `s`, excluding 0 and `s.len()`), and whether each
+/// is mandatory.
+fn break_points(s: &str) -> Vec<(usize, bool)> {
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    // Index into `chars` by byte offset.
+    let at = |byte: usize| chars.partition_point(|(b, _)| *b < byte);
+    let mut out = Vec::new();
+    for (pos, op) in linebreaks(s) {
+        if pos == 0 || pos >= s.len() {
+            continue;
+        }
+        let i = at(pos);
+        let (before, after) = (chars[i - 1].1, chars[i].1);
+        let mandatory = op == BreakOpportunity::Mandatory;
+        if !mandatory && !may_break_between(&chars, i, before, after) {
+            continue;
+        }
+        out.push((pos, mandatory));
+    }
+    out
+}
+
+/// The kinsoku and number tailoring for a break between `chars[i-1]` and `chars[i]`.
+fn may_break_between(chars: &[(usize, char)], i: usize, before: char, after: char) -> bool {
+    if is_no_start(after) || is_no_end(before) {
+        return false;
+    }
+    // Inside a number: digits and the separators between digits.
+    if is_digit(before) && (is_digit(after) || matches!(after, ',' | '.' | '，' | '．')) {
+        return false;
+    }
+    if matches!(before, ',' | '.' | '，' | '．') && is_digit(after) && i >= 2 && is_digit(chars[i - 2].1) {
+        return false;
+    }
+    // A number and the first two characters of its unit.
+    let unit_char = |c: char| !c.is_whitespace() && !is_digit(c) && !is_no_end(c) && !matches!(c, '、' | '。' | '，' | ',');
+    if is_digit(before) && unit_char(after) && !after.is_ascii_punctuation() {
+        return false;
+    }
+    if i >= 2 && is_digit(chars[i - 2].1) && unit_char(before) && unit_char(after)
+        && !before.is_ascii_punctuation() && !after.is_ascii_punctuation()
+        && !is_kana(after)
+    {
+        return false;
+    }
+    true
+}
+
+fn is_kana(c: char) -> bool {
+    ('\u{3041}'..='\u{30FF}').contains(&c)
+}
+
+/// Breaks one paragraph into lines no wider than `max_width`, as measured by `width`.
+/// Line breaks in the text are kept. Trailing spaces do not count and are dropped.
+pub fn break_lines(s: &str, max_width: f32, width: &dyn Fn(&str) -> f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    for para in s.split('\n') {
+        break_paragraph(para.trim_end_matches('\r'), max_width, width, &mut lines);
+    }
+    lines
+}
+
+fn break_paragraph(s: &str, max_width: f32, width: &dyn Fn(&str) -> f32, lines: &mut Vec<String>) {
+    if s.is_empty() {
+        lines.push(String::new());
+        return;
+    }
+    let mut cuts: Vec<usize> = break_points(s).into_iter().map(|(p, _)| p).collect();
+    cuts.push(s.len());
+    let mut line = String::new();
+    let mut start = 0;
+    for end in cuts {
+        let seg = &s[start..end];
+        start = end;
+        let candidate = format!("{line}{seg}");
+        if width(candidate.trim_end()) <= max_width {
+            line = candidate;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(line.trim_end().to_owned());
+            line.clear();
+        }
+        let seg = if lines.is_empty() { seg } else { seg.trim_start() };
+        if width(seg.trim_end()) <= max_width {
+            line = seg.to_owned();
+        } else {
+            // Too wide for any line: break between characters.
+            let mut pieces = break_chars(seg, max_width, width);
+            line = pieces.pop().unwrap_or_default();
+            lines.extend(pieces);
+        }
+    }
+    lines.push(line.trim_end().to_owned());
+}
+
+/// Character-level breaking of a run wider than a line, avoiding a no-start character at the
+/// start of a line by carrying the character before it along.
+fn break_chars(s: &str, max_width: f32, width: &dyn Fn(&str) -> f32) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let mut j = i + 1;
+        while j < chars.len() && width(&chars[i..=j].iter().collect::<String>()) <= max_width {
+            j += 1;
+        }
+        // chars[i..j] fits (at least one character, even if it alone is wider).
+        if j < chars.len() {
+            let mut k = j;
+            while k > i + 1 && (is_no_start(chars[k]) || is_no_end(chars[k - 1])) {
+                k -= 1;
+            }
+            if k > i + 1 || !(is_no_start(chars[j]) || is_no_end(chars[j - 1])) {
+                j = k;
+            }
+        }
+        out.push(chars[i..j].iter().collect());
+        i = j;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &str) -> f32 {
+        s.chars().map(|c| if c.is_ascii() { 0.5 } else { 1.0 }).sum()
+    }
+
+    #[test]
+    fn no_line_starts_with_closing_punctuation() {
+        let lines = break_lines("あいうえお。かきくけこ", 5.0, &w);
+        assert_eq!(lines, vec!["あいうえ", "お。かきく", "けこ"]);
+    }
+
+    #[test]
+    fn small_kana_stays_with_preceding() {
+        let lines = break_lines("あいうえっと", 4.0, &w);
+        assert!(lines.iter().all(|l| !l.starts_with('っ')), "{lines:?}");
+    }
+
+    #[test]
+    fn numbers_with_units_stay_together() {
+        let lines = break_lines("加入団体は50団体です", 6.0, &w);
+        assert!(lines.iter().any(|l| l.contains("50団体")), "{lines:?}");
+        let lines = break_lines("あいうえ１００件", 5.0, &w);
+        assert!(lines.iter().any(|l| l.contains("１００")), "{lines:?}");
+    }
+
+    #[test]
+    fn overlong_run_breaks_by_character() {
+        let lines = break_lines("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3.0, &w);
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| w(l) <= 3.0), "{lines:?}");
+        assert_eq!(lines.concat(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    }
+}

@@ -1,0 +1,71 @@
+//! The `shinko` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use shinko::commands::{self, build::Format};
+
+/// YAML で書いた進行管理シートから、公開用の PDF を作ります。
+///
+/// sheets フォルダに plan.yaml (計画全体の設定) と、項目ごとの YAML ファイル (例: 3-2.yaml) を置いて使います。
+#[derive(Parser)]
+#[command(name = "shinko", version, about, long_about = None)]
+#[command(disable_help_subcommand = true, disable_help_flag = true, disable_version_flag = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// ヘルプを表示します
+    #[arg(short = 'h', long = "help", action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+    /// バージョンを表示します
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
+    version: Option<bool>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// シートを検査してから、項目ごとに PDF を書き出します (例: output/3-2.pdf)
+    ///
+    /// 入力に誤りがあるときは、すべての誤りを表示し、何も書き出しません。
+    Build {
+        /// 入力のフォルダ (plan.yaml と項目ごとの YAML)
+        #[arg(long, value_name = "フォルダ", default_value = "sheets")]
+        sheets: PathBuf,
+        /// 出力先のフォルダ
+        #[arg(long, value_name = "フォルダ", default_value = "output")]
+        out: PathBuf,
+        /// 書き出す形式 (カンマ区切り)
+        #[arg(long, value_name = "形式", value_delimiter = ',', default_value = "pdf")]
+        format: Vec<Format>,
+    },
+    /// シートを検査し、すべての誤りをファイル名・行・列つきで表示します (何も書き出しません)
+    ///
+    /// 誤りがなければ終了コード 0、あれば 1 で終わります。
+    Check {
+        /// 入力のフォルダ (plan.yaml と項目ごとの YAML)
+        #[arg(long, value_name = "フォルダ", default_value = "sheets")]
+        sheets: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Build { sheets, out, format } => commands::build::run(&sheets, &out, &format),
+        Command::Check { sheets } => commands::check::run(&sheets),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(msg) => {
+            eprintln!("エラー: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Renderers: each turns the one layout into an output format.
+
+pub mod pdf;

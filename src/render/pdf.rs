@@ -1,0 +1,304 @@
+//! The PDF renderer (krilla): draws a laid-out sheet with BIZ UDGothic embedded as a subset,
+//! tagged for screen readers (tables as Table / THead / TBody / TR / TH / TD), with the
+//! document title, language `ja`, and bookmarks for the item and each 取組内容.
+
+use std::num::{NonZeroU16, NonZeroU32};
+use std::sync::OnceLock;
+
+use krilla::Document;
+use krilla::SerializeSettings;
+use krilla::color::rgb;
+use krilla::destination::XyzDestination;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::Metadata;
+use krilla::num::NormalizedF32;
+use krilla::outline::{Outline, OutlineNode};
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::surface::Surface;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Identifier, SpanTag, Tag, TableHeaderScope, TagGroup, TagTree,
+};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
+
+use crate::font::{self, Weight};
+use crate::layout::{Align, Cell, PlacedCell, Role, Sheet};
+
+/// krilla's font objects, made once per process (they hash the font data when created).
+fn krilla_font(weight: Weight) -> Font {
+    static REGULAR: OnceLock<Font> = OnceLock::new();
+    static BOLD: OnceLock<Font> = OnceLock::new();
+    let cell = match weight {
+        Weight::Regular => &REGULAR,
+        Weight::Bold => &BOLD,
+    };
+    cell.get_or_init(|| {
+        Font::new(font::face(weight).data.into(), 0).expect("bundled font loads in krilla")
+    })
+    .clone()
+}
+
+fn border() -> rgb::Color {
+    rgb::Color::new(0x40, 0x40, 0x40)
+}
+
+fn fill(c: rgb::Color) -> Fill {
+    Fill { paint: c.into(), opacity: NormalizedF32::ONE, rule: Default::default() }
+}
+
+fn stroke(width: f32) -> Stroke {
+    Stroke { paint: border().into(), width, ..Default::default() }
+}
+
+/// Tag groups of one table, filled page by page.
+struct TableTags {
+    head: Vec<Vec<(usize, TagGroup)>>,
+    body: Vec<Vec<(usize, TagGroup)>>,
+}
+
+/// Renders a sheet to PDF bytes.
+pub fn render(sheet: &Sheet) -> Result<Vec<u8>, String> {
+    let settings = SerializeSettings { enable_tagging: true, ..SerializeSettings::default() };
+    let mut doc = Document::new_with(settings);
+    let spec = &sheet.spec;
+
+    // One TH/TD group per cell, keyed by table and cell index, in row order.
+    let mut tables: Vec<TableTags> = sheet
+        .tables
+        .iter()
+        .map(|t| {
+            let mut head = vec![Vec::new(); t.header_rows];
+            let mut body = vec![Vec::new(); t.rows.len() - t.header_rows];
+            for (ci, c) in t.cells.iter().enumerate() {
+                let group = cell_group(c);
+                if c.row < t.header_rows {
+                    head[c.row].push((ci, group));
+                } else {
+                    body[c.row - t.header_rows].push((ci, group));
+                }
+            }
+            TableTags { head, body }
+        })
+        .collect();
+    let mut title_id: Option<Identifier> = None;
+
+    for (pi, page) in sheet.pages.iter().enumerate() {
+        let mut p = doc.start_page_with(
+            PageSettings::from_wh(spec.width, spec.height).ok_or("用紙サイズが不正です")?,
+        );
+        let mut s = p.surface();
+
+        // Backgrounds and borders: layout artifacts.
+        s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)));
+        for pc in &page.cells {
+            let cell = &sheet.tables[pc.table].cells[pc.cell];
+            if let (Some(c), Some(rect)) = (cell.fill, Rect::from_xywh(pc.x, pc.y, pc.w, pc.h)) {
+                let mut pb = PathBuilder::new();
+                pb.push_rect(rect);
+                if let Some(path) = pb.finish() {
+                    s.set_stroke(None);
+                    s.set_fill(Some(fill(rgb::Color::new(c[0], c[1], c[2]))));
+                    s.draw_path(&path);
+                }
+            }
+        }
+        for pc in &page.cells {
+            if let Some(rect) = Rect::from_xywh(pc.x, pc.y, pc.w, pc.h) {
+                let mut pb = PathBuilder::new();
+                pb.push_rect(rect);
+                if let Some(path) = pb.finish() {
+                    s.set_fill(None);
+                    s.set_stroke(Some(stroke(0.5)));
+                    s.draw_path(&path);
+                }
+            }
+        }
+        s.end_tagged();
+        s.set_stroke(None);
+        s.set_fill(Some(fill(rgb::Color::new(0, 0, 0))));
+
+        if let Some(t) = &page.title {
+            let id = s.start_tagged(ContentTag::Span(SpanTag::empty()));
+            draw_line(&mut s, &t.text, Weight::Bold, t.size, t.x, t.baseline);
+            s.end_tagged();
+            title_id = Some(id);
+        }
+
+        for pc in &page.cells {
+            let cell = &sheet.tables[pc.table].cells[pc.cell];
+            if pc.repeated {
+                s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::PaginationOther)));
+                draw_cell(&mut s, sheet, cell, pc);
+                s.end_tagged();
+                continue;
+            }
+            let actual = cell.checked_box.map(|(line, idx)| {
+                let mut text: Vec<char> = cell.lines[line].text.chars().collect();
+                text[idx] = '☑';
+                text.into_iter().collect::<String>()
+            });
+            let span = SpanTag { actual_text: actual.as_deref(), ..SpanTag::empty() };
+            let id = s.start_tagged(ContentTag::Span(span));
+            draw_cell(&mut s, sheet, cell, pc);
+            s.end_tagged();
+            let t = &sheet.tables[pc.table];
+            let tags = &mut tables[pc.table];
+            let rowgroups = if cell.row < t.header_rows {
+                &mut tags.head[cell.row]
+            } else {
+                &mut tags.body[cell.row - t.header_rows]
+            };
+            if let Some((_, g)) = rowgroups.iter_mut().find(|(ci, _)| *ci == pc.cell) {
+                g.push(id);
+            }
+        }
+
+        // Footer: the item and the page number.
+        s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Footer)));
+        let base = spec.height - spec.margin - spec.footer_size * 0.3;
+        draw_line(&mut s, &page.footer_left, Weight::Regular, spec.footer_size, spec.margin, base);
+        let w = font::face(Weight::Regular).width(&page.footer_right, spec.footer_size);
+        draw_line(&mut s, &page.footer_right, Weight::Regular, spec.footer_size, spec.width - spec.margin - w, base);
+        s.end_tagged();
+        s.finish();
+        p.finish();
+        let _ = pi;
+    }
+
+    // The structure tree: title, then each table.
+    let mut tree = TagTree::new();
+    if let Some(id) = title_id {
+        let mut h = TagGroup::new(Tag::Hn(NonZeroU16::MIN, Some(sheet.title.clone())));
+        h.push(id);
+        tree.push(h);
+    }
+    for (t, tags) in sheet.tables.iter().zip(tables) {
+        let mut table = TagGroup::new(Tag::Table.with_summary(Some(t.caption.clone())));
+        let rows = |rows: Vec<Vec<(usize, TagGroup)>>| {
+            rows.into_iter().map(|cells| {
+                let mut tr = TagGroup::new(Tag::TR);
+                for (_, g) in cells {
+                    tr.push(g);
+                }
+                tr
+            })
+        };
+        if !tags.head.is_empty() {
+            let mut head = TagGroup::new(Tag::THead);
+            for tr in rows(tags.head) {
+                head.push(tr);
+            }
+            table.push(head);
+        }
+        let mut body = TagGroup::new(Tag::TBody);
+        for tr in rows(tags.body) {
+            body.push(tr);
+        }
+        table.push(body);
+        tree.push(table);
+    }
+    doc.set_tag_tree(tree);
+
+    let mut outline = Outline::new();
+    let item_title = sheet.pages.first().map(|p| p.footer_left.clone()).unwrap_or_default();
+    let mut item = OutlineNode::new(item_title, XyzDestination::new(0, Point::from_xy(0.0, 0.0))).with_open(true);
+    for b in &sheet.bookmarks {
+        item.push_child(OutlineNode::new(b.title.clone(), XyzDestination::new(b.page, Point::from_xy(0.0, b.y))));
+    }
+    outline.push_child(item);
+    doc.set_outline(outline);
+    doc.set_metadata(
+        Metadata::new()
+            .title(sheet.document_title.clone())
+            .language("ja".into())
+            .creator("shinko".into()),
+    );
+    let bytes = doc.finish().map_err(|e| format!("PDF を作れませんでした: {e:?}"))?;
+    pack(&bytes)
+}
+
+/// Rewrites the PDF with object streams and a cross-reference stream. krilla writes every
+/// structure element (one per table cell) as a plain object; packed into compressed object
+/// streams they take a fraction of the space. Deterministic: objects keep their numbers and
+/// order.
+fn pack(pdf: &[u8]) -> Result<Vec<u8>, String> {
+    let mut doc = lopdf::Document::load_mem(pdf).map_err(|e| format!("PDF の圧縮に失敗しました: {e}"))?;
+    let mut out = Vec::with_capacity(pdf.len());
+    doc.save_modern(&mut out).map_err(|e| format!("PDF の圧縮に失敗しました: {e}"))?;
+    Ok(out)
+}
+
+/// A TH or TD group for a cell, with its spans.
+fn cell_group(c: &Cell) -> TagGroup {
+    let rs = NonZeroU32::new(c.row_span as u32).filter(|n| n.get() > 1);
+    let cs = NonZeroU32::new(c.col_span as u32).filter(|n| n.get() > 1);
+    match c.role {
+        Role::Header => TagGroup::new(
+            Tag::TH(TableHeaderScope::Both).with_row_span(rs).with_col_span(cs),
+        ),
+        Role::Data => TagGroup::new(Tag::TD.with_row_span(rs).with_col_span(cs)),
+    }
+}
+
+/// Draws the lines of a cell piece (and the check mark of a checked box).
+fn draw_cell(s: &mut Surface, sheet: &Sheet, cell: &Cell, pc: &PlacedCell) {
+    let spec = &sheet.spec;
+    let lh = spec.line_height(cell.size);
+    let face = font::face(cell.weight);
+    for (k, li) in (pc.first_line..pc.end_line).enumerate() {
+        let line = &cell.lines[li];
+        let top = pc.y + spec.pad_y + k as f32 * lh;
+        let baseline = top + (lh - cell.size) / 2.0 + cell.size * 0.86;
+        let inner = pc.w - 2.0 * spec.pad_x;
+        let w = face.width(&line.text, cell.size);
+        let x = pc.x
+            + spec.pad_x
+            + line.indent
+            + match cell.align {
+                Align::Left => 0.0,
+                Align::Center => ((inner - w) / 2.0).max(0.0),
+                Align::Right => (inner - line.indent - w).max(0.0),
+            };
+        draw_line(s, &line.text, cell.weight, cell.size, x, baseline);
+        if let Some((cl, idx)) = cell.checked_box
+            && cl == li
+        {
+            let prefix: String = line.text.chars().take(idx).collect();
+            let bx = x + face.width(&prefix, cell.size);
+            draw_check(s, bx, baseline - cell.size * 0.86, cell.size);
+        }
+    }
+}
+
+/// A check mark over a `□` whose em box starts at (x, top).
+fn draw_check(s: &mut Surface, x: f32, top: f32, size: f32) {
+    let mut pb = PathBuilder::new();
+    pb.move_to(x + 0.22 * size, top + 0.50 * size);
+    pb.line_to(x + 0.42 * size, top + 0.72 * size);
+    pb.line_to(x + 0.82 * size, top + 0.18 * size);
+    if let Some(path) = pb.finish() {
+        s.set_fill(None);
+        s.set_stroke(Some(Stroke { width: size * 0.12, ..stroke(1.0) }));
+        s.draw_path(&path);
+        s.set_stroke(None);
+        s.set_fill(Some(fill(rgb::Color::new(0, 0, 0))));
+    }
+}
+
+/// Draws one line of text with the glyphs and advances the layout measured.
+fn draw_line(s: &mut Surface, text: &str, weight: Weight, size: f32, x: f32, baseline: f32) {
+    if text.is_empty() {
+        return;
+    }
+    let face = font::face(weight);
+    let upem = face.units_per_em();
+    let glyphs: Vec<KrillaGlyph> = text
+        .char_indices()
+        .filter_map(|(i, c)| {
+            let g = face.glyph(c)?;
+            let adv = face.advance_units(g) as f32 / upem;
+            Some(KrillaGlyph::new(GlyphId::new(g.into()), adv, 0.0, 0.0, 0.0, i..i + c.len_utf8(), None))
+        })
+        .collect();
+    s.draw_glyphs(Point::from_xy(x, baseline), &glyphs, krilla_font(weight), text, size, false);
+}
