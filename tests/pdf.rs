@@ -1,0 +1,253 @@
+//! The published PDF, read back: text and labels, fonts, tags, metadata, size, determinism.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use lopdf::{Document, Object};
+use shinko::diag::Diagnostics;
+use shinko::{layout, load, render, validate};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Loads and validates a sheets folder, asserting it has no problems.
+fn load_ok(dir: &Path) -> load::SheetSet {
+    let mut diags = Diagnostics::default();
+    let set = load::load_dir(dir, &mut diags).expect("sheets folder readable");
+    validate::validate(&set, &mut diags);
+    assert!(diags.is_empty(), "unexpected problems: {:?}", diags.list);
+    set
+}
+
+fn render_item(dir: &Path, number: &str) -> Vec<u8> {
+    let set = load_ok(dir);
+    let plan = set.plan.as_ref().unwrap();
+    let item = &set.items.iter().find(|f| f.item.number.value == number).unwrap().item;
+    render::pdf::render(&layout::lay_out(plan, item)).unwrap()
+}
+
+fn strip_ws(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// All text of a PDF, decoded through the fonts' ToUnicode maps, whitespace removed.
+fn pdf_text(bytes: &[u8]) -> String {
+    let doc = Document::load_mem(bytes).unwrap();
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    strip_ws(&doc.extract_text(&pages).unwrap())
+}
+
+fn reference_pdf() -> Vec<u8> {
+    render_item(&root().join("sheets"), "3-2")
+}
+
+/// Every label of design/sheet-layout.md.
+const LABELS: &[&str] = &[
+    "項目", "改革の柱", "概要(目指す姿)", "指標", "活動指標", "成果指標", "目標", "実績", "概要", "計",
+    "取組目標", "活動実績", "成果実績", "内部評価(結果要因、次年度課題等)", "外部評価",
+    "取組内容", "項目名", "取組主管課", "区分", "関係計画等", "効果額", "説明", "概要(目指すもの)",
+    "その他効果", "取組内容(活動)", "自己評価", "評価理由", "次年度以降", "次年度以降の取組の方向性・課題等",
+];
+
+#[test]
+fn every_label_and_value_is_in_the_text() {
+    let text = pdf_text(&reference_pdf());
+    for label in LABELS {
+        assert!(text.contains(label), "label {label} missing");
+    }
+    for year in ["R3", "R4", "R5", "R6", "R7"] {
+        assert!(text.contains(year), "{year} missing");
+    }
+    for y in 3..=7 {
+        let label = format!("令和{y}年度({}年度)", 2018 + y);
+        assert!(text.contains(&label), "{label} missing");
+    }
+    for v in [
+        "はだの行政サービス改革基本方針実行計画進行管理シート",
+        "3-2多様な主体との協働・連携の推進",
+        "3担い手をつくる改革",
+        "50%", "48%", "55団体", "60団体以上",
+        "B：進行強化", "C：遅れている", "A：継続実施", "B：概ね計画どおり", "A：計画どおり",
+        "3-2-1.施策等に応じた市民参加手法の活用",
+        "情報指令課、消防総務課",
+        "目標550件", "実績0件", "目標35団体数", "目標36団体数", "目標千円",
+        "・市民意見の効果的な収集・把握に向けた職員の意識や能力の向上",
+        "効果額については、「柱5歳入・歳出面の改革5-1-3.ふるさと寄附金制度の充実【再掲】」に掲載",
+    ] {
+        assert!(text.contains(v), "{v} missing from the PDF text");
+    }
+}
+
+#[test]
+fn fonts_are_one_embedded_subset_family_with_tounicode() {
+    let doc = Document::load_mem(&reference_pdf()).unwrap();
+    let mut seen = 0;
+    for (_, page) in doc.get_pages() {
+        for (_, font) in doc.get_page_fonts(page).unwrap() {
+            let base = String::from_utf8_lossy(font.get(b"BaseFont").unwrap().as_name().unwrap()).into_owned();
+            let (prefix, name) = base.split_once('+').expect("subset prefix");
+            assert_eq!(prefix.len(), 6, "{base}");
+            assert!(name.starts_with("BIZUDGothic-"), "{base}");
+            assert!(font.get(b"ToUnicode").is_ok(), "{base} has no ToUnicode");
+            let desc = font.get(b"DescendantFonts").unwrap().as_array().unwrap()[0].as_reference().unwrap();
+            let cid = doc.get_dictionary(desc).unwrap();
+            let fd = doc.get_dictionary(cid.get(b"FontDescriptor").unwrap().as_reference().unwrap()).unwrap();
+            assert!(fd.get(b"FontFile2").is_ok(), "{base} not embedded");
+            seen += 1;
+        }
+    }
+    assert!(seen > 0);
+}
+
+#[test]
+fn tagged_with_tables_title_and_language() {
+    let doc = Document::load_mem(&reference_pdf()).unwrap();
+    let catalog = doc.catalog().unwrap();
+    let mark = catalog.get(b"MarkInfo").unwrap();
+    let mark = match mark {
+        Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+        o => o.as_dict().unwrap(),
+    };
+    assert!(mark.get(b"Marked").unwrap().as_bool().unwrap());
+    assert!(catalog.get(b"StructTreeRoot").is_ok());
+    let lang = catalog.get(b"Lang").unwrap().as_str().unwrap();
+    assert_eq!(lang, b"ja");
+    let mut kinds = std::collections::BTreeMap::new();
+    for obj in doc.objects.values() {
+        if let Ok(d) = obj.as_dict()
+            && d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"StructElem".as_slice())
+        {
+            let s = String::from_utf8_lossy(d.get(b"S").unwrap().as_name().unwrap()).into_owned();
+            *kinds.entry(s).or_insert(0) += 1;
+        }
+    }
+    for k in ["Table", "TR", "TH", "TD", "THead", "TBody", "H1"] {
+        assert!(kinds.get(k).copied().unwrap_or(0) > 0, "no {k} in the structure tree: {kinds:?}");
+    }
+    // Document title from the plan and the item, shown by viewers.
+    let bytes = reference_pdf();
+    let raw = String::from_utf8_lossy(&bytes);
+    let title = "はだの行政サービス改革基本方針実行計画 進行管理シート 3-2 多様な主体との協働・連携の推進";
+    let info_title = doc
+        .trailer
+        .get(b"Info")
+        .ok()
+        .and_then(|i| i.as_reference().ok())
+        .and_then(|r| doc.get_dictionary(r).ok())
+        .and_then(|d| d.get(b"Title").ok())
+        .map(|t| lopdf::decode_text_string(t).unwrap());
+    assert!(info_title.as_deref() == Some(title) || raw.contains(title), "title missing: {info_title:?}");
+}
+
+#[test]
+fn bookmarks_name_the_item_and_each_initiative() {
+    let doc = Document::load_mem(&reference_pdf()).unwrap();
+    let mut titles = Vec::new();
+    for obj in doc.objects.values() {
+        if let Ok(d) = obj.as_dict()
+            && d.get(b"Parent").is_ok()
+            && let Ok(t) = d.get(b"Title")
+            && d.get(b"Dest").is_ok()
+        {
+            titles.push(lopdf::decode_text_string(t).unwrap());
+        }
+    }
+    for t in [
+        "3-2 多様な主体との協働・連携の推進",
+        "3-2-1. 施策等に応じた市民参加手法の活用",
+        "3-2-4. 秦野市・伊勢原市消防指令業務の共同運用",
+    ] {
+        assert!(titles.iter().any(|x| x == t), "bookmark {t} missing: {titles:?}");
+    }
+}
+
+#[test]
+fn small_enough_for_the_website() {
+    let n = reference_pdf().len();
+    assert!(n < 150_000, "3-2.pdf is {n} bytes");
+}
+
+#[test]
+fn same_item_twice_in_one_process_is_byte_identical() {
+    assert_eq!(reference_pdf(), reference_pdf());
+}
+
+#[test]
+fn two_runs_of_the_binary_give_identical_files() {
+    let tmp = std::env::temp_dir().join(format!("shinko-pdf-{}", std::process::id()));
+    let mut outs = Vec::new();
+    for run in 0..2 {
+        let out = tmp.join(format!("run{run}"));
+        let status = Command::new(env!("CARGO_BIN_EXE_shinko"))
+            .args(["build", "--format", "pdf", "--sheets"])
+            .arg(root().join("sheets"))
+            .arg("--out")
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        outs.push(std::fs::read(out.join("3-2.pdf")).unwrap());
+    }
+    assert_eq!(outs[0], outs[1]);
+    std::fs::remove_dir_all(&tmp).ok();
+}
+
+/// poppler and qpdf, as outside oracles (CI installs them; see .ci/run).
+#[test]
+fn poppler_and_qpdf_accept_the_file() {
+    let tmp = std::env::temp_dir().join(format!("shinko-oracle-{}.pdf", std::process::id()));
+    std::fs::write(&tmp, reference_pdf()).unwrap();
+    let fonts = Command::new("pdffonts").arg(&tmp).output().expect("pdffonts (poppler-utils) installed");
+    let fonts = String::from_utf8(fonts.stdout).unwrap();
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        assert!(cols[0].contains("+BIZUDGothic-"), "{row}");
+        let n = cols.len();
+        assert_eq!(&cols[n - 5..n - 2], &["yes", "yes", "yes"], "emb/sub/uni: {row}");
+    }
+    let info = Command::new("pdfinfo").arg(&tmp).output().unwrap();
+    let info = String::from_utf8(info.stdout).unwrap();
+    assert!(info.lines().any(|l| l.starts_with("Tagged:") && l.ends_with("yes")), "{info}");
+    assert!(info.contains("841.89 x 595.28 pts (A4)"), "{info}");
+    let check = Command::new("qpdf").arg("--check").arg(&tmp).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    std::fs::remove_file(&tmp).ok();
+}
+
+/// The seed's text segments, as the fidelity check counts them.
+#[test]
+fn fidelity_against_the_seed() {
+    let shared = root().join("../shared");
+    let seed = shared.join("seeds/000_e37e4a880967cc03.txt");
+    let tool = shared.join("tools/fidelity.py");
+    assert!(seed.is_file() && tool.is_file(), "../shared is expected beside the checkout");
+    let tmp = std::env::temp_dir().join(format!("shinko-fidelity-{}.pdf", std::process::id()));
+    std::fs::write(&tmp, reference_pdf()).unwrap();
+    let out = Command::new("python3").arg(&tool).arg(&seed).arg(&tmp).arg("--show-missing").output().unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(out.contains("105/105"), "{out}");
+    std::fs::remove_file(&tmp).ok();
+}
+
+#[test]
+fn another_plan_renders_with_its_own_words() {
+    let dir = root().join("tests/fixtures/other-plan");
+    let text = pdf_text(&render_item(&dir, "2-1"));
+    for v in [
+        "みなと町行財政改革推進プラン取組状況報告書",
+        "2-1町民参加の拡大",
+        "2町民との協働",
+        "平成30年度(2018年度)", "令和元年度(2019年度)", "令和2年度(2020年度)", "令和3年度(2021年度)",
+        "H30", "R1", "R2", "R3",
+        "II：要改善", "A：達成", "X：拡充",
+        "24回", "11回", "42団体", "50団体",
+        "目標1,320千円", "目標1,200千円", "実績180人",
+    ] {
+        assert!(text.contains(v), "{v} missing: {text}");
+    }
+    assert!(!text.contains("R4"), "a 4-year plan has no fifth year");
+    assert!(!text.contains("はだの"), "nothing of the reference plan");
+}
