@@ -6,7 +6,7 @@
 //! (syntax, types, unknown and missing keys). Checks against the plan (grades, years, pillars,
 //! …) are in `validate`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -56,74 +56,106 @@ pub fn load_dir(dir: &Path, diags: &mut Diagnostics) -> Result<SheetSet, String>
     Ok(load_files(inputs, diags))
 }
 
-/// Loads files given as (path, bytes). The one named `plan.yaml` is the plan.
+/// Loads files given as (path, bytes). The one named `plan.yaml` is the plan; it is converted
+/// first, so that the items' years can be checked against its 計画期間 where they are written.
 pub fn load_files(inputs: Vec<(PathBuf, Vec<u8>)>, diags: &mut Diagnostics) -> SheetSet {
     let mut set = SheetSet::default();
     let mut parsed = Vec::new();
     for (path, bytes) in inputs {
         let idx = set.files.len();
         let is_plan = path.file_name().and_then(|n| n.to_str()) == Some(PLAN_FILE);
+        if is_plan {
+            set.plan_file = Some(idx);
+        }
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
+                // Keep the file (decoded lossily) so that the report can show the line.
                 let valid = e.utf8_error().valid_up_to();
-                let bytes = e.into_bytes();
-                let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-                let line = prefix.matches('\n').count() + 1;
-                set.files.push(SourceFile { path, text: prefix });
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let span = span_of_offset(&text, valid);
                 diags.push(
-                    Diagnostic::new(idx, None, format!(
-                        "ファイルが UTF-8 ではありません ({line} 行目、{} バイト目で読めない文字があります)",
-                        valid + 1
-                    ))
-                    .note("文字コードを UTF-8 にして保存し直してください (メモ帳なら「名前を付けて保存」で文字コード UTF-8 を選びます)。"),
+                    Diagnostic::new(
+                        idx,
+                        Some(span),
+                        format!(
+                            "ファイルの文字コードが UTF-8 ではありません ({} 行目 {} 文字目に UTF-8 として読めないバイトがあります)",
+                            span.line, span.column
+                        ),
+                    )
+                    .note("Shift_JIS などで保存されていると思われます。文字コードを UTF-8 にして保存し直してください (メモ帳なら「名前を付けて保存」で文字コード「UTF-8」を選びます)。"),
                 );
+                set.files.push(SourceFile { path, text });
                 continue;
             }
         };
         let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
         set.files.push(SourceFile { path, text });
-        if is_plan {
-            set.plan_file = Some(idx);
-        }
         let src = &set.files[idx].text;
         if src.lines().all(|l| {
             let t = l.trim();
-            t.is_empty() || t.starts_with('#')
+            t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
         }) {
-            diags.push(
-                Diagnostic::new(idx, None, "ファイルが空です (中身のない YAML ファイル)")
-                    .note("項目のシートを書くか、不要ならファイルを削除してください。"),
-            );
+            let note = if is_plan {
+                "計画名・様式名・計画期間・改革の柱・評価区分を書いてください。"
+            } else {
+                "項目のシート (項目・項目名・改革の柱 など) を書くか、不要ならファイルを削除してください。"
+            };
+            diags.push(Diagnostic::new(idx, None, "ファイルが空です (中身のない YAML ファイル)").note(note));
             continue;
         }
         match yaml_tree::parse(src) {
             Ok(root) => parsed.push((idx, is_plan, root)),
-            Err(e) => diags.push(
-                Diagnostic::new(idx, e.span, "YAML の書き方に誤りがあります")
-                    .note(format!("詳細: {}", first_line(&e.message))),
-            ),
+            Err(e) => {
+                let mut d = Diagnostic::new(idx, e.span, e.message);
+                if let Some(h) = e.hint {
+                    d = d.note(h);
+                }
+                diags.push(d.note(format!("YAML パーサの説明: {}", e.detail)));
+            }
         }
     }
+    // The plan first: the items' checks need its 計画期間.
+    parsed.sort_by_key(|(_, is_plan, _)| !*is_plan);
+    let mut period = None;
     for (idx, is_plan, root) in parsed {
-        let mut cx = Cx { file: idx, diags };
+        let mut cx = Cx::new(idx, diags, period);
         if is_plan {
             set.plan = cx.plan(&root);
+            period = set.plan.as_ref().map(|p| (p.first_year, p.last_year));
         } else if let Some(item) = cx.item(&root) {
             set.items.push(ItemFile { file: idx, root, item });
         }
     }
+    set.items.sort_by_key(|f| f.file);
     set
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+/// The span of the character at byte `offset` of `text` (1-based line, column in characters).
+pub(crate) fn span_of_offset(text: &str, offset: usize) -> SrcSpan {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u32 + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+    let end = text[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
+    SrcSpan { line, column, start: offset, end }
 }
 
-/// Conversion context: the file being read and where problems go.
+/// `parent.key`, the YAML path of a value, for messages.
+fn sub(parent: &str, key: &str) -> String {
+    if parent.is_empty() { key.to_owned() } else { format!("{parent}.{key}") }
+}
+
+/// Conversion context: the file being read, where problems go, and the plan period the
+/// items' years must fall in (once plan.yaml is read).
 struct Cx<'a> {
     file: usize,
     diags: &'a mut Diagnostics,
+    period: Option<(i32, i32)>,
+    /// What the top level of the file is called in messages.
+    root: &'static str,
+    /// (start, end, message without its path) of the problems reported so far: a value used
+    /// again through an alias (`*name`) is reported once, where it is written.
+    reported: HashSet<(usize, usize, String)>,
 }
 
 /// The keys a mapping may hold: (key, required).
@@ -227,82 +259,109 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     prev[b.len()]
 }
 
-impl Cx<'_> {
-    fn err(&mut self, span: SrcSpan, msg: impl Into<String>) -> &mut Diagnostic {
-        self.diags.error(self.file, Some(span), msg);
-        self.diags.list.last_mut().expect("just pushed")
+impl<'a> Cx<'a> {
+    fn new(file: usize, diags: &'a mut Diagnostics, period: Option<(i32, i32)>) -> Self {
+        Cx { file, diags, period, root: "ファイルの最上位", reported: HashSet::new() }
+    }
+
+    /// Reports a problem with `node`: `{subject}{rest}`, at the place the node is written.
+    /// Returns `None` when the same problem was already reported there (through an alias).
+    fn err(&mut self, node: &Node, subject: &str, rest: impl Into<String>) -> Option<&mut Diagnostic> {
+        let rest = rest.into();
+        let at = node.defined;
+        if !self.reported.insert((at.start, at.end, rest.clone())) {
+            return None;
+        }
+        let subject = if subject.is_empty() { self.root } else { subject };
+        let mut d = Diagnostic::new(self.file, Some(at), format!("{subject}{rest}"));
+        if node.is_alias() && node.span.is_known() {
+            d = d.note(format!("この値は {} 行目の別名 (*名前) を通して使われています。", node.span.line));
+        }
+        self.diags.push(d);
+        self.diags.list.last_mut()
     }
 
     /// Checks a mapping against its allowed keys; returns the entries by key.
-    fn map<'n>(&mut self, node: &'n Node, what: &str, keys: Keys) -> Option<Fields<'n>> {
+    fn map<'n>(&mut self, node: &'n Node, path: &str, keys: Keys) -> Option<Fields<'n>> {
         let Some(entries) = node.as_map() else {
             if !matches!(node.value, Value::Null) {
-                self.err(
-                    node.span,
-                    format!("{what} は「キー: 値」の形で書いてください ({} になっています)", node.type_name()),
-                );
+                let rest = format!(" は「キー: 値」の形で書いてください (いまは{})", node.type_name());
+                self.err(node, path, rest);
             }
             return None;
         };
-        let mut fields = Fields { node, entries: Vec::new() };
+        let mut fields = Fields { entries: Vec::new() };
+        let allowed = keys.iter().map(|(k, _)| *k).collect::<Vec<_>>().join("、");
         for (k, v) in entries {
             let name = k.key_text();
             if keys.iter().any(|(key, _)| *key == name) {
                 fields.entries.push((name, v));
-            } else {
-                let known = keys.iter().map(|(k, _)| *k);
-                let d = self.err(k.span, format!("{what} に「{name}」というキーはありません"));
-                match suggest(&name, known) {
-                    Some(s) => d.notes.push(format!("「{s}」の書き間違いではありませんか?")),
-                    None => d.notes.push(format!(
-                        "使えるキー: {}",
-                        keys.iter().map(|(k, _)| *k).collect::<Vec<_>>().join("、")
-                    )),
+                continue;
+            }
+            let rest = format!(" に「{name}」というキーはありません");
+            let hint = suggest(&name, keys.iter().map(|(k, _)| *k));
+            if let Some(d) = self.err(k, path, rest) {
+                if let Some(s) = hint {
+                    d.notes.push(format!("「{s}」の書き間違いではありませんか?"));
                 }
+                d.notes.push(format!("ここで使えるキー: {allowed}"));
             }
         }
         for (key, required) in keys {
-            if *required && fields.get(key).is_none() {
-                self.err(node.span, format!("{what} に必要なキー「{key}」がありません"));
+            if !*required {
+                continue;
+            }
+            match fields.get_entry(key, entries) {
+                None => {
+                    self.err(node, path, format!(" に必要なキー「{key}」がありません"));
+                }
+                Some((k, v)) if matches!(v.value, Value::Null) => {
+                    self.err(k, &sub(path, key), " の値が空です。値を書いてください");
+                }
+                Some(_) => {}
             }
         }
         Some(fields)
     }
 
-    fn string(&mut self, node: Option<&Node>, what: &str) -> Option<String> {
+    fn string(&mut self, node: Option<&Node>, path: &str) -> Option<String> {
         let node = node?;
         match &node.value {
             Value::Str(s) => Some(s.clone()),
-            Value::Int(i) => Some(i.to_string()),
-            Value::Float(f) => Some(f.to_string()),
+            Value::Int(_) | Value::Float(_) => Some(node.key_text()),
             Value::Null => None,
             _ => {
-                self.err(node.span, format!("{what} は文字列で書いてください ({} になっています)", node.type_name()));
+                self.err(node, path, format!(" は文字列で書いてください (いまは{})", node.type_name()));
                 None
             }
         }
     }
 
-    fn sp_string(&mut self, node: Option<&Node>, what: &str) -> Option<Sp<String>> {
+    fn sp_string(&mut self, node: Option<&Node>, path: &str) -> Option<Sp<String>> {
         let span = node?.span;
-        self.string(node, what).map(|s| Sp::new(s, span))
+        self.string(node, path).map(|s| Sp::new(s, span))
     }
 
-    fn int(&mut self, node: Option<&Node>, what: &str) -> Option<Sp<i64>> {
+    fn int(&mut self, node: Option<&Node>, path: &str) -> Option<Sp<i64>> {
         let node = node?;
         match &node.value {
             Value::Int(i) => Some(Sp::new(*i, node.span)),
             Value::Str(s) if s.trim().parse::<i64>().is_ok() => {
                 Some(Sp::new(s.trim().parse().unwrap_or_default(), node.span))
             }
+            Value::Null => None,
             _ => {
-                self.err(node.span, format!("{what} は整数で書いてください ({} になっています)", node.type_name()));
+                let shown = match &node.value {
+                    Value::Str(_) | Value::Float(_) => format!("「{}」", node.key_text()),
+                    _ => node.type_name().to_owned(),
+                };
+                self.err(node, path, format!(" は整数で書いてください (いまは{shown})"));
                 None
             }
         }
     }
 
-    fn text(&mut self, node: Option<&Node>, what: &str) -> Text {
+    fn text(&mut self, node: Option<&Node>, path: &str) -> Text {
         let Some(node) = node else { return Text::Empty };
         match &node.value {
             Value::Null => Text::Empty,
@@ -311,49 +370,55 @@ impl Cx<'_> {
             Value::Int(_) | Value::Float(_) => Text::Para(node.key_text()),
             Value::Seq(items) => {
                 let mut out = Vec::new();
-                for it in items {
+                for (i, it) in items.iter().enumerate() {
                     match &it.value {
                         Value::Str(s) => out.push(s.clone()),
                         Value::Int(_) | Value::Float(_) => out.push(it.key_text()),
                         Value::Null => {}
                         _ => {
-                            self.err(it.span, format!("{what} の箇条書きの各行は文字列で書いてください ({} になっています)", it.type_name()));
+                            let rest = format!(" は文字列で書いてください (箇条書きの 1 行に{}は書けません)", it.type_name());
+                            self.err(it, &format!("{path}[{}]", i + 1), rest);
                         }
                     }
                 }
                 if out.is_empty() { Text::Empty } else { Text::Bullets(out) }
             }
             _ => {
-                self.err(node.span, format!("{what} は文章 (文字列) か箇条書き (リスト) で書いてください ({} になっています)", node.type_name()));
+                let rest = format!(" は文章 (文字列) か箇条書き (「- 」で始まる行のリスト) で書いてください (いまは{})", node.type_name());
+                self.err(node, path, rest);
                 Text::Empty
             }
         }
     }
 
-    fn year_key(&mut self, key: &Node, what: &str) -> Option<i32> {
+    /// A year key of a 年度別 / 目標 / 実績 mapping, checked against the plan period.
+    fn year_key(&mut self, key: &Node, path: &str) -> Option<i32> {
         let year = match &key.value {
             Value::Int(i) => i32::try_from(*i).ok(),
-            Value::Str(s) => s.trim().trim_end_matches("年度").parse().ok(),
+            Value::Str(s) => s.trim().trim_end_matches("年度").trim().parse().ok(),
             _ => None,
         };
-        if year.is_none() {
-            self.err(key.span, format!("{what} のキー「{}」は年度 (西暦の数字、例: 2022) ではありません", key.key_text()));
+        let Some(year) = year else {
+            let rest = format!(" のキー「{}」は年度ではありません (西暦の数字で書きます。例: 2022)", key.key_text());
+            self.err(key, path, rest);
+            return None;
+        };
+        if let Some((first, last)) = self.period
+            && !(first..=last).contains(&year)
+        {
+            let rest = format!(" の {year} 年度は計画期間の外です (使える年度: {first}〜{last})");
+            if let Some(d) = self.err(key, path, rest) {
+                d.notes.push("計画期間は plan.yaml の 計画期間 (開始年度・終了年度) で決まります。".into());
+            }
+            return None;
         }
-        year
+        Some(year)
     }
 
     /// A mapping of year -> value (目標 / 実績).
-    fn year_values(&mut self, node: Option<&Node>, what: &str) -> YearValues {
+    fn year_values(&mut self, node: Option<&Node>, path: &str) -> YearValues {
         let mut out = BTreeMap::new();
-        let Some(node) = node else { return out };
-        let Some(entries) = node.as_map() else {
-            if !matches!(node.value, Value::Null) {
-                self.err(node.span, format!("{what} は「年度: 値」の形で書いてください (例: {{2021: 50, 2023: 70}})"));
-            }
-            return out;
-        };
-        for (k, v) in entries {
-            let Some(year) = self.year_key(k, what) else { continue };
+        for (year, v) in self.years(node, path, "値", "{2021: 50, 2023: 70}") {
             let amount = match &v.value {
                 Value::Int(i) => Amount::Number(*i as f64),
                 Value::Float(f) => Amount::Number(*f),
@@ -361,7 +426,8 @@ impl Cx<'_> {
                 Value::Str(s) => Amount::Text(s.clone()),
                 Value::Null => continue,
                 _ => {
-                    self.err(v.span, format!("{what} の {year} 年度の値は数値か文字列で書いてください ({} になっています)", v.type_name()));
+                    let rest = format!(" は数値か文字列で書いてください (いまは{})", v.type_name());
+                    self.err(v, &sub(path, &year.to_string()), rest);
                     continue;
                 }
             };
@@ -370,38 +436,62 @@ impl Cx<'_> {
         out
     }
 
-    fn aggregate(&mut self, node: Option<&Node>, what: &str) -> Option<Aggregate> {
-        let s = self.sp_string(node, what)?;
-        match s.value.as_str() {
+    /// The entries of a year-keyed mapping whose key is a year inside the plan period.
+    fn years<'n>(&mut self, node: Option<&'n Node>, path: &str, what: &str, example: &str) -> Vec<(i32, &'n Node)> {
+        let Some(node) = node else { return Vec::new() };
+        let Some(entries) = node.as_map() else {
+            if !matches!(node.value, Value::Null) {
+                let rest = format!(" は「年度: {what}」の形で書いてください (例: {example}。いまは{})", node.type_name());
+                self.err(node, path, rest);
+            }
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, v) in entries {
+            if let Some(y) = self.year_key(k, path) {
+                out.push((y, v));
+            }
+        }
+        out
+    }
+
+    fn aggregate(&mut self, node: Option<&Node>, path: &str) -> Option<Aggregate> {
+        let s = self.string(node, path)?;
+        match s.as_str() {
             "合計" => Some(Aggregate::Sum),
             "最新" => Some(Aggregate::Latest),
             "" => None,
             other => {
-                self.err(s.span, format!("{what} の集計「{other}」は使えません"))
-                    .notes
-                    .push("使える値: 合計 (各年度の数値の合計), 最新 (値のある最新年度の値)".into());
+                let rest = format!(" の「{other}」は使えません (使える値: 合計, 最新)");
+                if let Some(d) = self.err(node?, path, rest) {
+                    d.notes.push("合計: 各年度の数値の合計 / 最新: 値のある最新の年度の値".into());
+                }
                 None
             }
         }
     }
 
-    fn scale(&mut self, node: Option<&Node>, what: &str) -> Scale {
+    fn scale(&mut self, node: Option<&Node>, path: &str) -> Scale {
         let mut scale = Scale::default();
         let Some(node) = node else { return scale };
         let Some(entries) = node.as_map() else {
-            self.err(node.span, format!("{what} は「記号: 名前」の形で書いてください (例: A: 計画どおり)"));
+            if !matches!(node.value, Value::Null) {
+                let rest = format!(" は「記号: 名前」の形で書いてください (例: A: 計画どおり。いまは{})", node.type_name());
+                self.err(node, path, rest);
+            }
             return scale;
         };
         for (k, v) in entries {
             let letter = k.key_text();
-            let name = self.string(Some(v), &format!("{what}.{letter}")).unwrap_or_default();
+            let name = self.string(Some(v), &sub(path, &letter)).unwrap_or_default();
             scale.grades.push((letter, name));
         }
         scale
     }
 
     fn plan(&mut self, root: &Node) -> Option<Plan> {
-        let f = self.map(root, "plan.yaml", PLAN_KEYS)?;
+        self.root = "plan.yaml";
+        let f = self.map(root, "", PLAN_KEYS)?;
         let mut plan = Plan {
             name: self.string(f.get("計画名"), "計画名").unwrap_or_default(),
             form_name: self.string(f.get("様式名"), "様式名").unwrap_or_default(),
@@ -410,13 +500,19 @@ impl Cx<'_> {
         };
         let mut period_ok = false;
         if let Some(p) = f.get("計画期間").and_then(|n| self.map(n, "計画期間", PERIOD_KEYS)) {
-            let first = self.int(p.get("開始年度"), "開始年度");
-            let last = self.int(p.get("終了年度"), "終了年度");
+            let first = self.int(p.get("開始年度"), "計画期間.開始年度");
+            let last = self.int(p.get("終了年度"), "計画期間.終了年度");
             if let (Some(a), Some(b)) = (first, last) {
+                let (an, bn) = (p.get("開始年度"), p.get("終了年度"));
                 if !(1900..=2200).contains(&a.value) {
-                    self.err(a.span, format!("開始年度 {} は西暦の年度として読めません", a.value));
+                    if let Some(n) = an {
+                        self.err(n, "計画期間.開始年度", format!(" の {} は西暦の年度として読めません (例: 2021)", a.value));
+                    }
                 } else if b.value < a.value || b.value - a.value > 20 {
-                    self.err(b.span, format!("終了年度 {} が開始年度 {} より前か、計画期間が長すぎます (21 年度まで)", b.value, a.value));
+                    if let Some(n) = bn {
+                        let rest = format!(" の {} は開始年度 {} より前か、計画期間が長すぎます (21 年度まで)", b.value, a.value);
+                        self.err(n, "計画期間.終了年度", rest);
+                    }
                 } else {
                     plan.first_year = a.value as i32;
                     plan.last_year = b.value as i32;
@@ -428,13 +524,15 @@ impl Cx<'_> {
             match node.as_map() {
                 Some(entries) => {
                     for (k, v) in entries {
-                        let Some(n) = self.int(Some(k), "改革の柱の番号") else { continue };
-                        let name = self.string(Some(v), "改革の柱の名前").unwrap_or_default();
+                        let Some(n) = self.int(Some(k), "改革の柱 の番号") else { continue };
+                        let name = self.string(Some(v), &sub("改革の柱", &n.value.to_string())).unwrap_or_default();
                         plan.pillars.push((n.value, name));
                     }
                 }
+                None if matches!(node.value, Value::Null) => {}
                 None => {
-                    self.err(node.span, "改革の柱 は「番号: 名前」の形で書いてください (例: 3: 担い手をつくる改革)");
+                    let rest = format!(" は「番号: 名前」の形で書いてください (例: 3: 担い手をつくる改革。いまは{})", node.type_name());
+                    self.err(node, "改革の柱", rest);
                 }
             }
         }
@@ -447,35 +545,41 @@ impl Cx<'_> {
     }
 
     fn item(&mut self, root: &Node) -> Option<Item> {
-        let f = self.map(root, "項目のシート", ITEM_KEYS)?;
+        let f = self.map(root, "", ITEM_KEYS)?;
         let number = self.sp_string(f.get("項目"), "項目");
+        if let (Some(n), Some(node)) = (&number, f.get("項目"))
+            && n.value.trim().is_empty()
+        {
+            self.err(node, "項目", " が空です。項目の番号 (例: 3-2) を書いてください");
+        }
         let name = self.string(f.get("項目名"), "項目名").unwrap_or_default();
         let pillar = self.int(f.get("改革の柱"), "改革の柱");
         let overview = self.text(f.get("概要"), "概要");
         let mut indicators = Vec::new();
         if let Some(g) = f.get("指標").and_then(|n| self.map(n, "指標", INDICATOR_GROUP_KEYS)) {
             for (key, kind) in [("活動指標", IndicatorKind::Activity), ("成果指標", IndicatorKind::Outcome)] {
-                for node in self.list(g.get(key), key) {
-                    if let Some(ind) = self.indicator(node, kind) {
+                let path = sub("指標", key);
+                for (i, node) in self.list(g.get(key), &path).into_iter().enumerate() {
+                    if let Some(ind) = self.indicator(node, kind, &format!("{path}[{}]", i + 1)) {
                         indicators.push(ind);
                     }
                 }
             }
         }
         let mut years = BTreeMap::new();
-        for (year, node) in self.years(f.get("年度別"), "年度別") {
-            if let Some(y) = self.item_year(node) {
+        for (year, node) in self.years(f.get("年度別"), "年度別", "内容", "2022: の下に 取組目標: …") {
+            if let Some(y) = self.item_year(node, &sub("年度別", &year.to_string())) {
                 years.insert(year, Sp::new(y, node.span));
             }
         }
         let mut initiatives = Vec::new();
-        for node in self.list(f.get("取組内容"), "取組内容") {
-            if let Some(i) = self.initiative(node) {
-                initiatives.push(i);
+        for (i, node) in self.list(f.get("取組内容"), "取組内容").into_iter().enumerate() {
+            if let Some(ini) = self.initiative(node, &format!("取組内容[{}]", i + 1)) {
+                initiatives.push(ini);
             }
         }
         Some(Item {
-            number: number?,
+            number: number.filter(|n| !n.value.trim().is_empty())?,
             name,
             pillar: pillar?,
             overview,
@@ -485,119 +589,105 @@ impl Cx<'_> {
         })
     }
 
-    fn list<'n>(&mut self, node: Option<&'n Node>, what: &str) -> Vec<&'n Node> {
+    fn list<'n>(&mut self, node: Option<&'n Node>, path: &str) -> Vec<&'n Node> {
         match node.map(|n| (n, &n.value)) {
             None | Some((_, Value::Null)) => Vec::new(),
             Some((_, Value::Seq(items))) => items.iter().collect(),
             Some((n, _)) => {
-                self.err(n.span, format!("{what} はリスト (各行を「- 」で始める形) で書いてください ({} になっています)", n.type_name()));
+                let rest = format!(" はリスト (各要素を「- 」で始める形) で書いてください (いまは{})", n.type_name());
+                self.err(n, path, rest);
                 Vec::new()
             }
         }
     }
 
-    /// A 年度別 mapping: year -> node.
-    fn years<'n>(&mut self, node: Option<&'n Node>, what: &str) -> Vec<(i32, &'n Node)> {
-        let Some(node) = node else { return Vec::new() };
-        let Some(entries) = node.as_map() else {
-            if !matches!(node.value, Value::Null) {
-                self.err(node.span, format!("{what} は「年度: 内容」の形で書いてください"));
-            }
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for (k, v) in entries {
-            if let Some(y) = self.year_key(k, what) {
-                out.push((y, v));
-            }
-        }
-        out
-    }
-
-    fn indicator(&mut self, node: &Node, kind: IndicatorKind) -> Option<Indicator> {
-        let what = kind.label();
-        let f = self.map(node, what, INDICATOR_KEYS)?;
+    fn indicator(&mut self, node: &Node, kind: IndicatorKind, path: &str) -> Option<Indicator> {
+        let f = self.map(node, path, INDICATOR_KEYS)?;
         Some(Indicator {
             kind,
-            name: self.string(f.get("名称"), "名称").unwrap_or_default(),
-            unit: self.string(f.get("単位"), "単位").unwrap_or_default(),
-            aggregate: self.aggregate(f.get("集計"), what),
-            targets: self.year_values(f.get("目標"), "目標"),
-            results: self.year_values(f.get("実績"), "実績"),
-            overview: self.text(f.get("概要"), "概要"),
+            name: self.string(f.get("名称"), &sub(path, "名称")).unwrap_or_default(),
+            unit: self.string(f.get("単位"), &sub(path, "単位")).unwrap_or_default(),
+            aggregate: self.aggregate(f.get("集計"), &sub(path, "集計")),
+            targets: self.year_values(f.get("目標"), &sub(path, "目標")),
+            results: self.year_values(f.get("実績"), &sub(path, "実績")),
+            overview: self.text(f.get("概要"), &sub(path, "概要")),
         })
     }
 
-    fn grade(&mut self, node: Option<&Node>, what: &str) -> Option<Sp<String>> {
-        self.sp_string(node, what).filter(|s| !s.value.trim().is_empty())
+    fn grade(&mut self, node: Option<&Node>, path: &str) -> Option<Sp<String>> {
+        self.sp_string(node, path).filter(|s| !s.value.trim().is_empty())
     }
 
-    fn item_year(&mut self, node: &Node) -> Option<ItemYear> {
-        let f = self.map(node, "年度別", ITEM_YEAR_KEYS)?;
+    fn item_year(&mut self, node: &Node, path: &str) -> Option<ItemYear> {
+        let f = self.map(node, path, ITEM_YEAR_KEYS)?;
         let mut y = ItemYear {
-            goal: self.text(f.get("取組目標"), "取組目標"),
-            activity_result: self.text(f.get("活動実績"), "活動実績"),
-            outcome_result: self.text(f.get("成果実績"), "成果実績"),
-            external: self.text(f.get("外部評価"), "外部評価"),
+            goal: self.text(f.get("取組目標"), &sub(path, "取組目標")),
+            activity_result: self.text(f.get("活動実績"), &sub(path, "活動実績")),
+            outcome_result: self.text(f.get("成果実績"), &sub(path, "成果実績")),
+            external: self.text(f.get("外部評価"), &sub(path, "外部評価")),
             ..ItemYear::default()
         };
-        if let Some(ie) = f.get("内部評価").and_then(|n| self.map(n, "内部評価", INTERNAL_KEYS)) {
-            y.internal_grade = self.grade(ie.get("評価"), "内部評価.評価");
-            y.internal_comment = self.text(ie.get("コメント"), "内部評価.コメント");
+        let ie_path = sub(path, "内部評価");
+        if let Some(ie) = f.get("内部評価").and_then(|n| self.map(n, &ie_path, INTERNAL_KEYS)) {
+            y.internal_grade = self.grade(ie.get("評価"), &sub(&ie_path, "評価"));
+            y.internal_comment = self.text(ie.get("コメント"), &sub(&ie_path, "コメント"));
         }
         Some(y)
     }
 
-    fn measure(&mut self, node: Option<&Node>, what: &str, keys: Keys, unit: &str) -> Measure {
-        let Some(f) = node.and_then(|n| self.map(n, what, keys)) else {
+    fn measure(&mut self, node: Option<&Node>, path: &str, keys: Keys, unit: &str) -> Measure {
+        let Some(f) = node.and_then(|n| self.map(n, path, keys)) else {
             return Measure { unit: unit.into(), ..Measure::default() };
         };
         Measure {
-            description: self.text(f.get("説明"), "説明"),
-            note: self.text(f.get("備考"), "備考"),
-            unit: self.string(f.get("単位"), "単位").unwrap_or_else(|| unit.into()),
-            aggregate: self.aggregate(f.get("集計"), what),
-            targets: self.year_values(f.get("目標"), "目標"),
-            results: self.year_values(f.get("実績"), "実績"),
+            description: self.text(f.get("説明"), &sub(path, "説明")),
+            note: self.text(f.get("備考"), &sub(path, "備考")),
+            unit: self.string(f.get("単位"), &sub(path, "単位")).unwrap_or_else(|| unit.into()),
+            aggregate: self.aggregate(f.get("集計"), &sub(path, "集計")),
+            targets: self.year_values(f.get("目標"), &sub(path, "目標")),
+            results: self.year_values(f.get("実績"), &sub(path, "実績")),
         }
     }
 
-    fn initiative(&mut self, node: &Node) -> Option<Initiative> {
-        let f = self.map(node, "取組内容", INITIATIVE_KEYS)?;
-        let number = self.sp_string(f.get("番号"), "番号");
-        let name = self.string(f.get("項目名"), "項目名").unwrap_or_default();
+    fn initiative(&mut self, node: &Node, path: &str) -> Option<Initiative> {
+        let f = self.map(node, path, INITIATIVE_KEYS)?;
+        let p = |key: &str| sub(path, key);
+        let number = self.sp_string(f.get("番号"), &p("番号"));
+        let name = self.string(f.get("項目名"), &p("項目名")).unwrap_or_default();
         let departments = match f.get("取組主管課") {
             None => Vec::new(),
             Some(n) => match &n.value {
-                Value::Seq(_) => match self.text(Some(n), "取組主管課") {
+                Value::Seq(_) => match self.text(Some(n), &p("取組主管課")) {
                     Text::Bullets(b) => b,
                     _ => Vec::new(),
                 },
-                _ => self.string(Some(n), "取組主管課").into_iter().filter(|s| !s.is_empty()).collect(),
+                _ => self.string(Some(n), &p("取組主管課")).into_iter().filter(|s| !s.is_empty()).collect(),
             },
         };
-        let category = self.sp_string(f.get("区分"), "区分").and_then(|s| match s.value.as_str() {
-            "新規" => Some(Sp::new(Category::New, s.span)),
-            "継続" => Some(Sp::new(Category::Continued, s.span)),
-            "" => None,
-            other => {
-                self.err(s.span, format!("区分「{other}」は使えません"))
-                    .notes
-                    .push("使える値: 新規, 継続".into());
-                None
-            }
-        });
+        let category = match (f.get("区分"), self.string(f.get("区分"), &p("区分"))) {
+            (Some(n), Some(s)) => match s.as_str() {
+                "新規" => Some(Sp::new(Category::New, n.span)),
+                "継続" => Some(Sp::new(Category::Continued, n.span)),
+                "" => None,
+                other => {
+                    self.err(n, &p("区分"), format!(" の「{other}」は使えません (使える値: 新規, 継続)"));
+                    None
+                }
+            },
+            _ => None,
+        };
         let mut years = BTreeMap::new();
-        for (year, n) in self.years(f.get("年度別"), "年度別") {
-            if let Some(fy) = self.map(n, "年度別", INITIATIVE_YEAR_KEYS) {
+        for (year, n) in self.years(f.get("年度別"), &p("年度別"), "内容", "2022: の下に 取組目標: …") {
+            let yp = sub(&p("年度別"), &year.to_string());
+            if let Some(fy) = self.map(n, &yp, INITIATIVE_YEAR_KEYS) {
                 let y = InitiativeYear {
-                    goal: self.text(fy.get("取組目標"), "取組目標"),
-                    activity: self.text(fy.get("活動"), "活動"),
-                    result: self.text(fy.get("実績"), "実績"),
-                    self_evaluation: self.grade(fy.get("自己評価"), "自己評価"),
-                    reason: self.text(fy.get("評価理由"), "評価理由"),
-                    next_years: self.grade(fy.get("次年度以降"), "次年度以降"),
-                    direction: self.text(fy.get("方向性・課題"), "方向性・課題"),
+                    goal: self.text(fy.get("取組目標"), &sub(&yp, "取組目標")),
+                    activity: self.text(fy.get("活動"), &sub(&yp, "活動")),
+                    result: self.text(fy.get("実績"), &sub(&yp, "実績")),
+                    self_evaluation: self.grade(fy.get("自己評価"), &sub(&yp, "自己評価")),
+                    reason: self.text(fy.get("評価理由"), &sub(&yp, "評価理由")),
+                    next_years: self.grade(fy.get("次年度以降"), &sub(&yp, "次年度以降")),
+                    direction: self.text(fy.get("方向性・課題"), &sub(&yp, "方向性・課題")),
                 };
                 years.insert(year, Sp::new(y, n.span));
             }
@@ -607,11 +697,11 @@ impl Cx<'_> {
             name,
             departments,
             category,
-            related_plans: self.text(f.get("関係計画等"), "関係計画等"),
-            overview: self.text(f.get("概要"), "概要"),
-            other_effects: self.text(f.get("その他効果"), "その他効果"),
-            effect: self.measure(f.get("効果額"), "効果額", EFFECT_KEYS, EFFECT_UNIT),
-            indicator: self.measure(f.get("指標"), "指標", MEASURE_KEYS, ""),
+            related_plans: self.text(f.get("関係計画等"), &p("関係計画等")),
+            overview: self.text(f.get("概要"), &p("概要")),
+            other_effects: self.text(f.get("その他効果"), &p("その他効果")),
+            effect: self.measure(f.get("効果額"), &p("効果額"), EFFECT_KEYS, EFFECT_UNIT),
+            indicator: self.measure(f.get("指標"), &p("指標"), MEASURE_KEYS, ""),
             years,
         })
     }
@@ -619,13 +709,17 @@ impl Cx<'_> {
 
 /// The checked entries of one mapping.
 struct Fields<'n> {
-    #[allow(dead_code)]
-    node: &'n Node,
     entries: Vec<(String, &'n Node)>,
 }
 
 impl<'n> Fields<'n> {
     fn get(&self, key: &str) -> Option<&'n Node> {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+
+    /// The key node and value of an allowed key, looked up in the mapping's entries.
+    fn get_entry(&self, key: &str, entries: &'n [(Node, Node)]) -> Option<(&'n Node, &'n Node)> {
+        self.get(key)?;
+        entries.iter().find(|(k, _)| k.key_text() == key).map(|(k, v)| (k, v))
     }
 }

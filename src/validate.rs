@@ -6,11 +6,12 @@ use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::font::{self, Weight};
-use crate::load::SheetSet;
+use crate::load::{self, SheetSet};
 use crate::model::*;
 use crate::yaml_tree::{Node, SrcSpan, Value};
 
-/// Runs every check over a loaded sheet set.
+/// Runs every check over a loaded sheet set. (Years outside 計画期間 are reported by `load`,
+/// which sees the year keys where they are written.)
 pub fn validate(set: &SheetSet, diags: &mut Diagnostics) {
     check_characters(set, diags);
     let Some(plan) = &set.plan else { return };
@@ -18,73 +19,75 @@ pub fn validate(set: &SheetSet, diags: &mut Diagnostics) {
     for f in &set.items {
         let item = &f.item;
         let file = f.file;
-        if let Some((other, _)) = seen.get(item.number.value.as_str()) {
+        if let Some((other, at)) = seen.get(item.number.value.as_str()) {
             diags.push(
                 Diagnostic::new(file, Some(item.number.span), format!("項目「{}」が 2 つのファイルにあります", item.number.value))
-                    .note(format!("もう一方: {}", set.files[*other].path.display())),
+                    .note(format!("もう一方: {}:{}:{}", set.files[*other].path.display(), at.line, at.column))
+                    .note("1 つの項目は 1 つのファイルに書きます。どちらかの 項目 を直すか、ファイルを 1 つにまとめてください。"),
             );
         } else {
             seen.insert(&item.number.value, (file, item.number.span));
         }
         if plan.pillar_name(item.pillar.value).is_none() {
             let known: Vec<String> = plan.pillars.iter().map(|(n, s)| format!("{n} {s}")).collect();
-            diags.push(
-                Diagnostic::new(file, Some(item.pillar.span), format!("改革の柱 {} は plan.yaml にありません", item.pillar.value))
-                    .note(format!("使える値: {}", known.join(", "))),
-            );
+            diags.push(Diagnostic::new(
+                file,
+                Some(item.pillar.span),
+                format!("改革の柱 {} は plan.yaml の 改革の柱 にありません(使える値: {})", item.pillar.value, known.join(", ")),
+            ));
         }
-        let years = |diags: &mut Diagnostics, ys: &mut dyn Iterator<Item = (i32, SrcSpan)>| {
-            for (y, span) in ys {
-                if y < plan.first_year || y > plan.last_year {
-                    diags.push(
-                        Diagnostic::new(file, Some(span), format!("{y} 年度は計画期間 ({}〜{} 年度) の外です", plan.first_year, plan.last_year))
-                            .note("計画期間は plan.yaml の 計画期間 (開始年度・終了年度) で決まります。"),
-                    );
-                }
-            }
-        };
-        for ind in &item.indicators {
-            years(diags, &mut ind.targets.iter().chain(&ind.results).map(|(y, v)| (*y, v.span)));
+        for (year, y) in &item.years {
+            let path = format!("年度別.{year}.内部評価.評価");
+            grade(diags, file, plan, ScaleKind::Internal, &path, y.value.internal_grade.as_ref());
         }
-        years(diags, &mut item.years.iter().map(|(y, v)| (*y, v.span)));
-        for (_, y) in &item.years {
-            grade(diags, file, plan, ScaleKind::Internal, y.value.internal_grade.as_ref());
-        }
-        for ini in &item.initiatives {
-            let prefix = format!("{}-", item.number.value);
-            if !ini.number.value.starts_with(&prefix) {
+        let prefix = format!("{}-", item.number.value);
+        for (i, ini) in item.initiatives.iter().enumerate() {
+            let path = format!("取組内容[{}]", i + 1);
+            if !ini.number.value.starts_with(&prefix) || ini.number.value.len() == prefix.len() {
                 diags.push(
-                    Diagnostic::new(file, Some(ini.number.span), format!("取組内容の番号「{}」が項目「{}」で始まっていません", ini.number.value, item.number.value))
-                        .note(format!("番号は「{prefix}1」のように、項目の番号に続けて書きます。")),
+                    Diagnostic::new(
+                        file,
+                        Some(ini.number.span),
+                        format!("{path}.番号「{}」が項目の番号「{}」で始まっていません", ini.number.value, item.number.value),
+                    )
+                    .note(format!("取組内容の番号は「{prefix}1」のように、項目の番号・「-」・連番の順に書きます。")),
                 );
             }
-            for m in [&ini.effect, &ini.indicator] {
-                years(diags, &mut m.targets.iter().chain(&m.results).map(|(y, v)| (*y, v.span)));
-            }
-            years(diags, &mut ini.years.iter().map(|(y, v)| (*y, v.span)));
-            for (_, y) in &ini.years {
-                grade(diags, file, plan, ScaleKind::SelfEvaluation, y.value.self_evaluation.as_ref());
-                grade(diags, file, plan, ScaleKind::NextYears, y.value.next_years.as_ref());
+            for (year, y) in &ini.years {
+                let at = |key: &str| format!("{path}.年度別.{year}.{key}");
+                grade(diags, file, plan, ScaleKind::SelfEvaluation, &at("自己評価"), y.value.self_evaluation.as_ref());
+                grade(diags, file, plan, ScaleKind::NextYears, &at("次年度以降"), y.value.next_years.as_ref());
             }
         }
     }
 }
 
-fn grade(diags: &mut Diagnostics, file: usize, plan: &Plan, kind: ScaleKind, g: Option<&Sp<String>>) {
+fn grade(diags: &mut Diagnostics, file: usize, plan: &Plan, kind: ScaleKind, path: &str, g: Option<&Sp<String>>) {
     let Some(g) = g else { return };
     let scale = plan.scale(kind);
     if scale.name_of(&g.value).is_none() {
         diags.push(
-            Diagnostic::new(file, Some(g.span), format!("{} \"{}\" は評価区分にありません", kind.key(), g.value))
-                .note(format!("使える値: {}", scale.listing())),
+            Diagnostic::new(
+                file,
+                Some(g.span),
+                format!("{} \"{}\" は評価区分にありません(使える値: {})", kind.key(), g.value, scale.listing()),
+            )
+            .note(format!("場所: {path}"))
+            .note(format!("評価区分は plan.yaml の 評価区分.{} で決まります。", kind.key())),
         );
     }
 }
 
 /// Reports every character of every string value that the font cannot draw, at its place.
+/// plan.yaml is checked too: its names are printed on every sheet.
 fn check_characters(set: &SheetSet, diags: &mut Diagnostics) {
     for f in &set.items {
         walk_strings(&f.root, &mut |node, s| report_missing(set, diags, f.file, node, s));
+    }
+    if let Some(file) = set.plan_file
+        && let Ok(root) = crate::yaml_tree::parse(&set.files[file].text)
+    {
+        walk_strings(&root, &mut |node, s| report_missing(set, diags, file, node, s));
     }
 }
 
@@ -105,20 +108,24 @@ fn report_missing(set: &SheetSet, diags: &mut Diagnostics, file: usize, node: &N
         return; // reported where the anchored value is written
     }
     let text = &set.files[file].text;
+    let span = node.span;
+    let src = text.get(span.start..span.end.max(span.start)).unwrap_or("");
+    // Each missing character of the value is looked for in the node's source text, after the
+    // previous one, for an exact line and column (an escape such as "\u2611" is not found
+    // there: the whole value is pointed at instead).
+    let mut from = 0;
     for (_, c) in font::missing_chars(value, Weight::Regular) {
-        // Find the character in the node's source text, for an exact line and column.
-        let span = node.span;
-        let src = text.get(span.start..span.end.max(span.start)).unwrap_or("");
-        let place = src.char_indices().find(|(_, ch)| *ch == c).map(|(off, _)| {
-            let start = span.start + off;
-            let before = &text[..start];
-            let line = before.matches('\n').count() as u32 + 1;
-            let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u32 + 1;
-            SrcSpan { line, column: col, start, end: start + c.len_utf8() }
+        let place = src.get(from..).and_then(|rest| rest.find(c)).map(|off| {
+            from += off + c.len_utf8();
+            load::span_of_offset(text, span.start + from - c.len_utf8())
         });
         diags.push(
-            Diagnostic::new(file, place.or(Some(span)), format!("文字「{c}」(U+{:04X}) はフォント BIZ UDゴシックにないため印刷できません", c as u32))
-                .note("別の文字に置き換えてください (例: ☑ → □ や ■、丸数字以外の機種依存文字 → 通常の文字)。"),
+            Diagnostic::new(
+                file,
+                place.or(Some(span)),
+                format!("文字「{c}」(U+{:04X}) はフォント BIZ UDゴシックにないため印刷できません", c as u32),
+            )
+            .note("BIZ UDゴシックにある別の文字に置き換えてください (例: ☑ → ■ や □、𠮷 → 吉)。"),
         );
     }
 }

@@ -212,7 +212,12 @@ impl<'de> Deserialize<'de> for Node {
 /// A YAML syntax error, with the place the parser reported.
 #[derive(Debug, Clone)]
 pub struct SyntaxError {
+    /// What is wrong, in Japanese, for the common mistakes; a general sentence otherwise.
     pub message: String,
+    /// How to fix it, when the mistake is a common one.
+    pub hint: Option<&'static str>,
+    /// The parser's own (English) wording, without its `line N column M` prefix.
+    pub detail: String,
     pub span: Option<SrcSpan>,
 }
 
@@ -221,8 +226,96 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
     };
-    serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|e| SyntaxError {
-        span: e.location().map(|l| SrcSpan::from_location(&l)),
-        message: e.to_string(),
+    serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|e| {
+        let e = e.without_snippet();
+        let span = e
+            .location()
+            .and_then(|l| span_at(text, l.line() as usize, l.column() as usize));
+        let detail = parser_detail(&e.to_string());
+        let (message, hint) = explain(&detail);
+        SyntaxError { message, hint, detail, span }
     })
+}
+
+/// The span of the character at a 1-based line and column (in characters). A column just
+/// past the end of the line (where the parser stops at a line end or at the end of the text)
+/// gives an empty span there.
+fn span_at(text: &str, line: usize, column: usize) -> Option<SrcSpan> {
+    if line == 0 || column == 0 {
+        return None;
+    }
+    let mut line_start = 0;
+    for _ in 1..line {
+        line_start += text[line_start..].find('\n')? + 1;
+    }
+    let line_text = text[line_start..].split('\n').next().unwrap_or("");
+    let offset = line_text
+        .char_indices()
+        .nth(column - 1)
+        .map(|(i, _)| i)
+        .unwrap_or(line_text.len());
+    let start = line_start + offset;
+    let end = text[start..].chars().next().filter(|c| *c != '\n').map_or(start, |c| start + c.len_utf8());
+    let column = line_text[..offset].chars().count() + 1;
+    Some(SrcSpan { line: line as u32, column: column as u32, start, end })
+}
+
+/// The parser's message without serde-saphyr's `error: line N column M: ` prefix and without
+/// advice meant for programmers (`set DuplicateKeyPolicy …`).
+fn parser_detail(s: &str) -> String {
+    let mut s = s.lines().next().unwrap_or(s).trim();
+    s = s.strip_prefix("error: ").unwrap_or(s);
+    if let Some(rest) = s.strip_prefix("line ")
+        && let Some((_, rest)) = rest.split_once(": ")
+    {
+        s = rest;
+    }
+    let s = s.split(", set DuplicateKeyPolicy").next().unwrap_or(s);
+    let s = s.split("; use from_str_multiple").next().unwrap_or(s);
+    let s = match s.rfind(" at line ") {
+        Some(i) if s[i..].contains(", column ") => &s[..i],
+        _ => s,
+    };
+    s.to_owned()
+}
+
+/// A Japanese explanation of the parser's message for the mistakes people make when editing
+/// a sheet by hand, with a hint on how to fix it.
+fn explain(detail: &str) -> (String, Option<&'static str>) {
+    let d = detail.to_ascii_lowercase();
+    let has = |p: &str| d.contains(p);
+    if let Some(key) = detail.strip_prefix("duplicate mapping key: ") {
+        return (
+            format!("同じキー「{key}」が 2 回書かれています"),
+            Some("同じ階層に同じキーは 1 回しか書けません。どちらかを消すか、まとめてください。"),
+        );
+    }
+    let (message, hint): (&str, &'static str) = if has("tab") {
+        ("字下げ (インデント) にタブ文字が使われています", "字下げは半角スペースで書いてください。")
+    } else if has("unclosed quote") || (has("quoted scalar") && has("end of stream")) {
+        ("引用符 (\" または ') で始めた文字列が閉じられていません", "文字列の終わりにも同じ引用符を書いてください。")
+    } else if has("unknown escape") {
+        ("\"…\" の中に使えない「\\」の書き方があります", "「\\」をそのまま書くときは '…' で囲むか、「\\\\」と 2 つ重ねてください。")
+    } else if has("unclosed bracket") || has("expected ',' or ']'") || has("expected ',' or '}'") || (has("flow") && has("end of stream")) {
+        ("[ … ] や { … } が閉じられていないか、要素の区切りの「,」がありません", "[ と ]、{ と } の数をそろえ、要素は「, 」で区切ってください。")
+    } else if has("mapping values are not allowed") || has("illegal placement of ':'") {
+        ("この位置に「:」は書けません", "値の中に「: 」を含めるときは、値全体を \"…\" で囲んでください。字下げがずれていないかも確かめてください。")
+    } else if has("did not find expected key") || has("did not find expected '-'") || has("indent") {
+        ("字下げ (インデント) がそろっていません", "同じ階層のキーや「- 」は、同じ数の半角スペースで字下げしてください。")
+    } else if has("expected ':'") {
+        ("キーの後に「:」がありません", "「キー: 値」のように、キーの後に「:」と半角スペースを書いてください。")
+    } else if has("unknown anchor") {
+        ("定義されていない別名 (*名前) が使われています", "*名前 で参照する前に、&名前 で値に名前を付けてください。")
+    } else if has("recursive") || has("alias") || has("budget") || has("limit") {
+        ("別名 (&名前 / *名前) の使い方に誤りがあります (自分自身の参照、または展開が大きすぎます)", "別名を使わずに値を直接書いてください。")
+    } else if has("multiple yaml documents") || has("document") {
+        ("1 つのファイルに複数の YAML 文書 (--- で区切られたもの) があります", "1 つのファイルには 1 つの項目だけを書いてください。")
+    } else if has("comment intercepting") {
+        ("複数行の値の途中に # のコメントがあります", "コメントは値の前か後の行に書いてください。")
+    } else if has("unexpected character") || has("reserved") {
+        ("値の先頭に使えない文字 (@ や ` など) があります", "値全体を \"…\" で囲んでください。")
+    } else {
+        ("YAML の書き方に誤りがあります", "下の詳細と、示した行の前後の字下げ・引用符・「:」を確かめてください。")
+    };
+    (message.to_owned(), Some(hint))
 }
