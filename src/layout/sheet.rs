@@ -95,7 +95,7 @@ fn columns(spec: &PageSpec, fixed_left: &[f32], n: usize, fixed_right: &[f32]) -
 
 fn header_band(plan: &Plan, item: &Item, spec: &PageSpec) -> Table {
     let w = spec.content_width();
-    let mut t = TableBuilder::new(spec, "項目", vec![60.0, w * 0.5 - 60.0, 60.0, w * 0.5 - 60.0]).bookmark(false);
+    let mut t = TableBuilder::new(spec, "項目", vec![70.0, w * 0.5 - 70.0, 70.0, w * 0.5 - 70.0]).bookmark(false);
     let r = t.add_rows(2);
     t.text(r, 0, 1, 1, Look::LABEL, "項目");
     t.text(r, 1, 1, 1, Look::DATA, format!("{} {}", item.number.value, item.name));
@@ -109,7 +109,7 @@ fn header_band(plan: &Plan, item: &Item, spec: &PageSpec) -> Table {
 
 fn indicator_table(item: &Item, years: &[i32], spec: &PageSpec) -> Table {
     let n = years.len();
-    let cols = columns(spec, &[56.0, 150.0, 40.0], n, &[60.0]);
+    let cols = columns(spec, &[70.0, 136.0, 64.0], n, &[60.0]);
     let last = cols.len() - 1;
     let mut t = TableBuilder::new(spec, "指標", cols);
     let h = t.add_rows(1);
@@ -178,7 +178,7 @@ fn year_table(plan: &Plan, item: &Item, years: &[i32], spec: &PageSpec) -> Table
 
 fn initiative_block(plan: &Plan, ini: &Initiative, years: &[i32], spec: &PageSpec) -> Table {
     let n = years.len();
-    let cols = columns(spec, &[56.0, 150.0, 64.0], n, &[]);
+    let cols = columns(spec, &[70.0, 136.0, 64.0], n, &[]);
     let caption = format!("{}. {}", ini.number.value, ini.name);
     let mut t = TableBuilder::new(spec, caption.clone(), cols).bookmark(true).page_break_before(false);
     let y0 = 3; // first year column

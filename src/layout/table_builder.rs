@@ -126,14 +126,17 @@ impl<'s> TableBuilder<'s> {
         for r in &mut self.table.rows {
             r.height = r.height.max(min);
         }
-        // Spanning cells: grow the last spanned row by what is missing.
+        // Spanning cells: share what is missing evenly among the spanned rows.
         let mut spanning: Vec<&Cell> = self.table.cells.iter().filter(|c| c.row_span > 1).collect();
-        spanning.sort_by_key(|c| c.row + c.row_span);
+        spanning.sort_by_key(|c| (c.row + c.row_span, c.row));
         let grow: Vec<(usize, usize, f32)> = spanning.iter().map(|c| (c.row, c.row_span, need(c))).collect();
         for (row, span, needed) in grow {
             let have: f32 = self.table.rows[row..row + span].iter().map(|r| r.height).sum();
             if have < needed {
-                self.table.rows[row + span - 1].height += needed - have;
+                let each = (needed - have) / span as f32;
+                for r in &mut self.table.rows[row..row + span] {
+                    r.height += each;
+                }
             }
         }
         self.table

@@ -223,6 +223,13 @@ pub fn render(sheet: &Sheet) -> Result<Vec<u8>, String> {
 /// order.
 fn pack(pdf: &[u8]) -> Result<Vec<u8>, String> {
     let mut doc = lopdf::Document::load_mem(pdf).map_err(|e| format!("PDF の圧縮に失敗しました: {e}"))?;
+    // `/Suspects false` is the default; poppler (pdfinfo, pdftotext) wrongly reports a
+    // present `false` as a syntax error, so leave the key out.
+    if let Ok(catalog) = doc.catalog_mut()
+        && let Ok(mark) = catalog.get_mut(b"MarkInfo").and_then(lopdf::Object::as_dict_mut)
+    {
+        mark.remove(b"Suspects");
+    }
     let mut out = Vec::with_capacity(pdf.len());
     doc.save_modern(&mut out).map_err(|e| format!("PDF の圧縮に失敗しました: {e}"))?;
     Ok(out)
