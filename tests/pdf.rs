@@ -140,6 +140,14 @@ fn tagged_with_tables_title_and_language() {
     assert!(info_title.as_deref() == Some(title) || raw.contains(title), "title missing: {info_title:?}");
 }
 
+/// krilla validated the document against PDF/UA-1 while writing it and says so in the XMP.
+#[test]
+fn declares_pdf_ua_1() {
+    let bytes = reference_pdf();
+    let raw = String::from_utf8_lossy(&bytes);
+    assert!(raw.contains("pdfuaid:part>1<") || raw.contains("pdfuaid:part=\"1\""), "no PDF/UA-1 identification");
+}
+
 #[test]
 fn bookmarks_name_the_item_and_each_initiative() {
     let doc = Document::load_mem(&reference_pdf()).unwrap();

@@ -58,7 +58,11 @@ struct TableTags {
 
 /// Renders a sheet to PDF bytes.
 pub fn render(sheet: &Sheet) -> Result<Vec<u8>, String> {
-    let settings = SerializeSettings { enable_tagging: true, ..SerializeSettings::default() };
+    let configuration = krilla::configure::ConfigurationBuilder::new()
+        .with_accessibility_validator(krilla::configure::Accessibility::UA1)
+        .finish()
+        .map_err(|e| format!("PDF の設定が不正です: {e:?}"))?;
+    let settings = SerializeSettings { enable_tagging: true, configuration, ..SerializeSettings::default() };
     let mut doc = Document::new_with(settings);
     let spec = &sheet.spec;
 
