@@ -11,6 +11,7 @@ pub mod linebreak;
 pub mod load;
 pub mod model;
 pub mod yaml_tree;
+pub mod yaml_edit;
 pub mod render;
 pub mod validate;
 pub mod commands;
