@@ -92,30 +92,29 @@ pub fn render(sheet: &Sheet) -> Result<Vec<u8>, String> {
         );
         let mut s = p.surface();
 
-        // Backgrounds and borders: layout artifacts.
+        // Backgrounds and borders: layout artifacts, one path per fill colour and one for
+        // all borders (one path per cell would triple the content stream).
         s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)));
+        let mut fills: std::collections::BTreeMap<[u8; 3], PathBuilder> = std::collections::BTreeMap::new();
+        let mut borders = PathBuilder::new();
         for pc in &page.cells {
-            let cell = &sheet.tables[pc.table].cells[pc.cell];
-            if let (Some(c), Some(rect)) = (cell.fill, Rect::from_xywh(pc.x, pc.y, pc.w, pc.h)) {
-                let mut pb = PathBuilder::new();
-                pb.push_rect(rect);
-                if let Some(path) = pb.finish() {
-                    s.set_stroke(None);
-                    s.set_fill(Some(fill(rgb::Color::new(c[0], c[1], c[2]))));
-                    s.draw_path(&path);
-                }
+            let Some(rect) = Rect::from_xywh(pc.x, pc.y, pc.w, pc.h) else { continue };
+            if let Some(c) = sheet.tables[pc.table].cells[pc.cell].fill {
+                fills.entry(c).or_default().push_rect(rect);
+            }
+            borders.push_rect(rect);
+        }
+        s.set_stroke(None);
+        for (c, pb) in fills {
+            if let Some(path) = pb.finish() {
+                s.set_fill(Some(fill(rgb::Color::new(c[0], c[1], c[2]))));
+                s.draw_path(&path);
             }
         }
-        for pc in &page.cells {
-            if let Some(rect) = Rect::from_xywh(pc.x, pc.y, pc.w, pc.h) {
-                let mut pb = PathBuilder::new();
-                pb.push_rect(rect);
-                if let Some(path) = pb.finish() {
-                    s.set_fill(None);
-                    s.set_stroke(Some(stroke(0.5)));
-                    s.draw_path(&path);
-                }
-            }
+        if let Some(path) = borders.finish() {
+            s.set_fill(None);
+            s.set_stroke(Some(stroke(0.5)));
+            s.draw_path(&path);
         }
         s.end_tagged();
         s.set_stroke(None);
