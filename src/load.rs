@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::*;
-use crate::yaml_tree::{self, Node, SrcSpan, Value};
+use crate::yaml_tree::{self, Node, Value};
 
 /// Everything read from a sheets directory.
 #[derive(Debug, Default)]
@@ -73,7 +73,7 @@ pub fn load_files(inputs: Vec<(PathBuf, Vec<u8>)>, diags: &mut Diagnostics) -> S
                 // Keep the file (decoded lossily) so that the report can show the line.
                 let valid = e.utf8_error().valid_up_to();
                 let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let span = span_of_offset(&text, valid);
+                let span = yaml_tree::span_of(&text, valid);
                 diags.push(
                     Diagnostic::new(
                         idx,
@@ -129,15 +129,6 @@ pub fn load_files(inputs: Vec<(PathBuf, Vec<u8>)>, diags: &mut Diagnostics) -> S
     }
     set.items.sort_by_key(|f| f.file);
     set
-}
-
-/// The span of the character at byte `offset` of `text` (1-based line, column in characters).
-pub(crate) fn span_of_offset(text: &str, offset: usize) -> SrcSpan {
-    let before = &text[..offset];
-    let line = before.matches('\n').count() as u32 + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-    let end = text[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
-    SrcSpan { line, column, start: offset, end }
 }
 
 /// `parent.key`, the YAML path of a value, for messages.

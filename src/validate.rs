@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::font::{self, Weight};
-use crate::load::{self, SheetSet};
+use crate::load::SheetSet;
 use crate::model::*;
 use crate::yaml_tree::{Node, SrcSpan, Value};
 
@@ -117,7 +117,7 @@ fn report_missing(set: &SheetSet, diags: &mut Diagnostics, file: usize, node: &N
     for (_, c) in font::missing_chars(value, Weight::Regular) {
         let place = src.get(from..).and_then(|rest| rest.find(c)).map(|off| {
             from += off + c.len_utf8();
-            load::span_of_offset(text, span.start + from - c.len_utf8())
+            crate::yaml_tree::span_of(text, span.start + from - c.len_utf8())
         });
         diags.push(
             Diagnostic::new(

@@ -232,9 +232,60 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             .location()
             .and_then(|l| span_at(text, l.line() as usize, l.column() as usize));
         let detail = parser_detail(&e.to_string());
-        let (message, hint) = explain(&detail);
+        let (mut message, mut hint) = explain(&detail);
+        let mut span = span;
+        if let Some(at) = span {
+            let d = detail.to_ascii_lowercase();
+            if d.contains("tab") {
+                // The parser reports the start of the value; point at the tab itself.
+                if let Some(off) = text[at.start..].find('\t') {
+                    span = Some(span_of(text, at.start + off));
+                }
+            } else if let Some(q) = [("after double-quoted", '"'), ("after single-quoted", '\'')]
+                .iter()
+                .find(|(m, _)| d.contains(m))
+                .map(|(_, q)| *q)
+                && let Some(open) = opening_quote(text, at.start, q)
+            {
+                // A quote left open runs on to the next quote, often lines further down:
+                // point at where it was opened.
+                let opened = span_of(text, open);
+                if opened.line < at.line {
+                    message = format!(
+                        "{} 行目の引用符 ({q}) で始めた文字列が閉じられておらず、{} 行目の引用符まで続いています",
+                        opened.line, at.line
+                    );
+                    span = Some(opened);
+                    hint = Some("文字列の終わりにも同じ引用符を書いてください。");
+                }
+            }
+        }
         SyntaxError { message, hint, detail, span }
     })
+}
+
+/// The span of the character at byte `offset` of `text` (1-based line, column in characters).
+pub fn span_of(text: &str, offset: usize) -> SrcSpan {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    let end = text[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
+    SrcSpan { line: before.matches('\n').count() as u32 + 1, column: column as u32, start: offset, end }
+}
+
+/// The quote that opened the quoted value which ends just before `end`: the unescaped `q`
+/// before the closing one.
+fn opening_quote(text: &str, end: usize, q: char) -> Option<usize> {
+    let close = text[..end].rfind(q)?;
+    let mut i = close;
+    while let Some(p) = text[..i].rfind(q) {
+        let escaped = q == '"' && text[..p].ends_with('\\') && !text[..p].ends_with("\\\\");
+        if !escaped {
+            return Some(p);
+        }
+        i = p;
+    }
+    None
 }
 
 /// The span of the character at a 1-based line and column (in characters). A column just
