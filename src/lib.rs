@@ -12,6 +12,7 @@ pub mod load;
 pub mod model;
 pub mod yaml_tree;
 pub mod yaml_edit;
+pub mod collect;
 pub mod render;
 pub mod validate;
 pub mod commands;

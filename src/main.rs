@@ -47,6 +47,22 @@ enum Command {
         #[arg(long, value_name = "フォルダ", default_value = "sheets")]
         sheets: PathBuf,
     },
+    /// 取組主管課ごとに、その年度の取組状況を記入してもらう Excel ブックを書き出します (例: output/collect/2022/行政経営課.xlsx)
+    ///
+    /// 取組ごとのシートに、記入欄 (実績・効果額・指標・自己評価・評価理由・次年度以降・方向性・課題) と参考の計画を載せます。
+    /// 記入欄以外は保護されています。記入されたブックは shinko import で取り込みます。
+    #[command(next_help_heading = "オプション", override_usage = "shinko collect --year 年度 [--sheets フォルダ] [--out フォルダ]")]
+    Collect {
+        /// 記入してもらう年度 (西暦、例: 2022)
+        #[arg(long, value_name = "年度")]
+        year: i32,
+        /// 入力のフォルダ (plan.yaml と項目ごとの YAML)。省略時: sheets
+        #[arg(long, value_name = "フォルダ", default_value = "sheets", hide_default_value = true)]
+        sheets: PathBuf,
+        /// 出力先のフォルダ (この中の collect/年度/ に書き出します)。省略時: output
+        #[arg(long, value_name = "フォルダ", default_value = "output", hide_default_value = true)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -60,6 +76,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build { sheets, out, format } => commands::build::run(&sheets, &out, &format),
         Command::Check { sheets } => commands::check::run(&sheets),
+        Command::Collect { year, sheets, out } => commands::collect::run(&sheets, &out, year),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

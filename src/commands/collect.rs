@@ -1,0 +1,68 @@
+//! `shinko collect`: one workbook per department (取組主管課) for a year's report.
+
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{load_checked, print_diagnostics};
+use crate::collect::{self, workbook};
+use crate::output::{self, Written};
+
+/// Returns the process exit code.
+pub fn run(sheets: &Path, out: &Path, year: i32) -> Result<i32, String> {
+    let (set, diags) = load_checked(sheets)?;
+    if !diags.is_empty() {
+        print_diagnostics(&set, &diags);
+        eprintln!("エラーがあるため、記入用ブックを作っていません。");
+        return Ok(1);
+    }
+    let plan = set.plan.as_ref().ok_or("plan.yaml を読めませんでした")?;
+    if year < plan.first_year || year > plan.last_year {
+        return Err(format!(
+            "{year} 年度は計画期間 ({}〜{} 年度) の外です。--year には計画期間の年度を指定してください。",
+            plan.first_year, plan.last_year
+        ));
+    }
+    let (departments, without) = collect::by_department(&set.items);
+    for e in &without {
+        eprintln!(
+            "注意: 取組 {} ({}) には取組主管課がないため、どの記入用ブックにも入れていません。",
+            e.initiative.number.value, e.initiative.name
+        );
+    }
+    if departments.is_empty() {
+        return Err("取組主管課の書かれた取組がないため、記入用ブックを作れません。".into());
+    }
+
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        ProgressBar::with_draw_target(Some(departments.len() as u64), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} 課 {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let mut books = Vec::new();
+    for (dept, entries) in &departments {
+        bar.set_message(dept.clone());
+        books.push((dept, entries.len(), workbook::build(plan, dept, year, entries)?));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+
+    let dir = out.join("collect").join(year.to_string());
+    std::fs::create_dir_all(&dir).map_err(|e| format!("出力フォルダ {} を作れません: {e}", dir.display()))?;
+    let (mut written, mut unchanged) = (0, 0);
+    for (dept, n, bytes) in &books {
+        let path = dir.join(format!("{}.xlsx", output::file_stem(dept)));
+        match output::write_atomic(&path, bytes)? {
+            Written::Unchanged => unchanged += 1,
+            Written::New | Written::Updated => written += 1,
+        }
+        eprintln!("{}: 取組 {n} 件 → {}", dept, path.display());
+    }
+    eprintln!(
+        "{} 課の記入用ブックを書き出しました (変更なし {unchanged} ファイル、書き込み {written} ファイル) → {}",
+        books.len(),
+        dir.display()
+    );
+    Ok(0)
+}
