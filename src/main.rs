@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use shinko::commands::{self, build::Format};
 
-/// YAML で書いた進行管理シートから、公開用の PDF を作ります。
+/// YAML で書いた進行管理シートから、公開用の PDF と Excel ファイル (XLSX) を作ります。
 ///
 /// sheets フォルダに plan.yaml (計画全体の設定) と、項目ごとの YAML ファイル (例: 3-2.yaml) を置いて使います。
 #[derive(Parser)]
@@ -25,7 +25,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// シートを検査してから、項目ごとに PDF を書き出します (例: output/3-2.pdf)
+    /// シートを検査してから、項目ごとに PDF と Excel ファイルを書き出します (例: output/3-2.pdf, output/3-2.xlsx)
     ///
     /// 入力に誤りがあるときは、すべての誤りを表示し、何も書き出しません。
     Build {
@@ -35,8 +35,8 @@ enum Command {
         /// 出力先のフォルダ
         #[arg(long, value_name = "フォルダ", default_value = "output")]
         out: PathBuf,
-        /// 書き出す形式 (カンマ区切り)
-        #[arg(long, value_name = "形式", value_delimiter = ',', default_value = "pdf")]
+        /// 書き出す形式 (カンマ区切り: pdf, xlsx)。既定は両方
+        #[arg(long, value_name = "形式", value_delimiter = ',', default_value = "pdf,xlsx")]
         format: Vec<Format>,
     },
     /// シートを検査し、すべての誤りをファイル名・行・列つきで表示します (何も書き出しません)

@@ -15,12 +15,14 @@ use crate::render;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Format {
     Pdf,
+    Xlsx,
 }
 
 impl Format {
     fn extension(self) -> &'static str {
         match self {
             Format::Pdf => "pdf",
+            Format::Xlsx => "xlsx",
         }
     }
 }
@@ -59,6 +61,7 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Result<i32, String>
             for fmt in &formats {
                 let bytes = match fmt {
                     Format::Pdf => render::pdf::render(&sheet)?,
+                    Format::Xlsx => render::xlsx::render(plan, &f.item, &sheet)?,
                 };
                 files.push((*fmt, bytes));
             }
