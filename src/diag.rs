@@ -128,9 +128,7 @@ pub fn emit(
         } else {
             cd = cd.with_notes(vec![format!("ファイル: {}", files[d.file].path.display())]);
         }
-        let mut notes = cd.notes.clone();
-        notes.extend(d.notes.iter().cloned());
-        cd = cd.with_notes(notes);
+        cd = cd.with_notes_iter(d.notes.iter().cloned());
         term::emit_to_write_style(out, &config, &db, &cd).map_err(std::io::Error::other)?;
     }
     out.flush()

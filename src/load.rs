@@ -72,18 +72,21 @@ pub fn load_files(inputs: Vec<(PathBuf, Vec<u8>)>, diags: &mut Diagnostics) -> S
             Err(e) => {
                 // Keep the file (decoded lossily) so that the report can show the line.
                 let valid = e.utf8_error().valid_up_to();
+                let cut_short = e.utf8_error().error_len().is_none();
                 let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let span = yaml_tree::span_of(&text, valid);
+                let (what, why) = if cut_short {
+                    ("で、ファイルの最後の文字が途中で切れています", "ファイルが途中までしか保存されていないか、UTF-8 ではない文字コードで保存されています。")
+                } else {
+                    ("に UTF-8 として読めないバイトがあります", "Shift_JIS などで保存されていると思われます。")
+                };
                 diags.push(
                     Diagnostic::new(
                         idx,
                         Some(span),
-                        format!(
-                            "ファイルの文字コードが UTF-8 ではありません ({} 行目 {} 文字目に UTF-8 として読めないバイトがあります)",
-                            span.line, span.column
-                        ),
+                        format!("ファイルの文字コードが UTF-8 ではありません ({} 行目 {} 文字目{what})", span.line, span.column),
                     )
-                    .note("Shift_JIS などで保存されていると思われます。文字コードを UTF-8 にして保存し直してください (メモ帳なら「名前を付けて保存」で文字コード「UTF-8」を選びます)。"),
+                    .note(format!("{why}文字コードを UTF-8 にして保存し直してください (メモ帳なら「名前を付けて保存」で文字コード「UTF-8」を選びます)。")),
                 );
                 set.files.push(SourceFile { path, text });
                 continue;

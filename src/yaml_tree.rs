@@ -357,6 +357,8 @@ fn explain(detail: &str) -> (String, Option<&'static str>) {
         ("キーの後に「:」がありません", "「キー: 値」のように、キーの後に「:」と半角スペースを書いてください。")
     } else if has("unknown anchor") {
         ("定義されていない別名 (*名前) が使われています", "*名前 で参照する前に、&名前 で値に名前を付けてください。")
+    } else if has("recursion limit") || has("depth") {
+        ("入れ子 (字下げや [ { の階層) が深すぎます", "階層を浅くしてください。[ や { の閉じ忘れがないかも確かめてください。")
     } else if has("recursive") || has("alias") || has("budget") || has("limit") {
         ("別名 (&名前 / *名前) の使い方に誤りがあります (自分自身の参照、または展開が大きすぎます)", "別名を使わずに値を直接書いてください。")
     } else if has("multiple yaml documents") || has("document") {

@@ -260,7 +260,7 @@ fn a_file_that_is_not_utf8_is_named_with_the_line() {
     bytes.extend_from_slice(b"\x8d\x80\x96\xda\x96\xbc: \x93\xfa\x96\x7b\n");
     let dir = sheets("sjis", &[("plan.yaml", reference_plan().as_bytes()), ("a.yaml", &bytes)]);
     let r = &rejected(&dir)[0];
-    assert!(r.message.starts_with("ファイルの文字コードが UTF-8 ではありません (3 行目 1 文字目"), "{}", r.message);
+    assert!(r.message.starts_with("ファイルの文字コードが UTF-8 ではありません (3 行目 1 文字目に UTF-8 として読めないバイトがあります)"), "{}", r.message);
     assert_eq!((r.line, r.column), (3, 1));
     assert!(r.file.ends_with("a.yaml"));
     assert!(r.block.contains("UTF-8 にして保存し直してください"), "{}", r.block);
@@ -277,7 +277,7 @@ fn empty_files_are_reported() {
     assert_eq!(p.len(), 2, "{p:#?}");
     for (r, name) in p.iter().zip(["a.yaml", "b.yaml"]) {
         assert!(r.message.starts_with("ファイルが空です"), "{}", r.message);
-        assert!(r.block.contains(name), "{}", r.block);
+        assert_eq!(r.block.matches(name).count(), 1, "{}", r.block);
     }
 }
 
