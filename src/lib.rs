@@ -13,6 +13,7 @@ pub mod model;
 pub mod yaml_tree;
 pub mod yaml_edit;
 pub mod collect;
+pub mod import;
 pub mod render;
 pub mod validate;
 pub mod commands;

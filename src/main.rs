@@ -63,6 +63,25 @@ enum Command {
         #[arg(long, value_name = "フォルダ", default_value = "output", hide_default_value = true)]
         out: PathBuf,
     },
+    /// 記入された記入用ブック (shinko collect で作ったもの) を読み、値を YAML に書き込みます
+    ///
+    /// 変わる値をファイルごとに表示し、YAML の変わった値だけを書き換えます (コメントや書き方はそのまま)。
+    /// 値の誤り・ブック同士の食い違い・ブック作成後の YAML の変更があるときは、すべて表示して何も書き込みません。
+    #[command(next_help_heading = "オプション", override_usage = "shinko import [--sheets フォルダ] [--dry-run] [--year 年度] ブック...")]
+    Import {
+        /// 取り込む記入用ブック (.xlsx、複数可)
+        #[arg(value_name = "ブック", required = true)]
+        files: Vec<PathBuf>,
+        /// 取り込み先のフォルダ (plan.yaml と項目ごとの YAML)。省略時: sheets
+        #[arg(long, value_name = "フォルダ", default_value = "sheets", hide_default_value = true)]
+        sheets: PathBuf,
+        /// 変わる値を表示するだけで、書き込みません
+        #[arg(long)]
+        dry_run: bool,
+        /// この年度のブックだけを受け付けます (省略時: すべてのブックが同じ年度であること)
+        #[arg(long, value_name = "年度")]
+        year: Option<i32>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -77,6 +96,7 @@ fn main() -> ExitCode {
         Command::Build { sheets, out, format } => commands::build::run(&sheets, &out, &format),
         Command::Check { sheets } => commands::check::run(&sheets),
         Command::Collect { year, sheets, out } => commands::collect::run(&sheets, &out, year),
+        Command::Import { files, sheets, dry_run, year } => commands::import::run(&sheets, &files, dry_run, year),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

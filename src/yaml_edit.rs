@@ -77,9 +77,10 @@ pub fn apply(text: &str, root: &Node, changes: &[Change], order: KeyOrder) -> Re
     for c in changes {
         pending.insert(&c.path, c.value.clone())?;
     }
-    let mut ed = Editor { text, root, order, splices: Vec::new() };
+    let mut ed = Editor { text, root, order, splices: Vec::new(), modified: Vec::new(), materialised: Vec::new() };
     let mut path = Vec::new();
     ed.walk(root, &pending, &mut path, Slot::Root, false)?;
+    ed.keep_aliases_of_changed_anchors()?;
     let new_text = ed.finish()?;
     verify(root, &new_text, changes)?;
     Ok(new_text)
@@ -139,6 +140,10 @@ struct Editor<'a> {
     root: &'a Node,
     order: KeyOrder<'a>,
     splices: Vec<(usize, usize, String)>,
+    /// Written nodes whose value changes: (node, how it is held, whether it is replaced whole).
+    modified: Vec<(&'a Node, Slot<'a>, bool)>,
+    /// Aliases replaced by a changed copy.
+    materialised: Vec<SrcSpan>,
 }
 
 impl<'a> Editor<'a> {
@@ -167,10 +172,13 @@ impl<'a> Editor<'a> {
     fn walk(&mut self, node: &'a Node, pend: &Pending, path: &mut Vec<Seg>, slot: Slot<'a>, flow: bool) -> Result<(), String> {
         if node.is_alias() {
             let def = find_def(self.root, node.defined).ok_or_else(|| format!("{} の別名 (*) の元が見つかりません", self.place(path)))?;
-            return self.replace_node(node, Some(def), Some(pend), path, slot, flow);
+            self.materialised.push(node.span);
+            return self.replace_node(node, Some(def), Some(pend), path, slot, flow, None);
         }
+        let replaced = matches!(pend, Pending::Set(_)) || matches!(node.value, Value::Null);
+        self.modified.push((node, slot, replaced));
         match (pend, &node.value) {
-            (Pending::Set(_), _) => self.replace_node(node, None, Some(pend), path, slot, flow),
+            (Pending::Set(_), _) => self.replace_node(node, None, Some(pend), path, slot, flow, None),
             (Pending::Map(children), Value::Map(entries)) => {
                 let flow_here = flow || self.is_flow_collection(node);
                 for (seg, child) in children {
@@ -203,21 +211,30 @@ impl<'a> Editor<'a> {
                 }
                 Ok(())
             }
-            (Pending::Map(_), Value::Null) => self.replace_node(node, None, Some(pend), path, slot, flow),
+            (Pending::Map(_), Value::Null) => self.replace_node(node, None, Some(pend), path, slot, flow, None),
             (Pending::Map(_), _) => Err(format!("{} は{}なので、その下に値を書けません", self.place(path), node.type_name())),
         }
     }
 
     /// Replaces the text of `node` (its value as held by `slot`) by the emission of `src`
     /// (defaulting to the node itself) with `pend` applied.
-    fn replace_node(&mut self, node: &'a Node, src: Option<&'a Node>, pend: Option<&Pending>, path: &mut Vec<Seg>, slot: Slot<'a>, flow: bool) -> Result<(), String> {
+    #[allow(clippy::too_many_arguments)]
+    fn replace_node(&mut self, node: &'a Node, src: Option<&'a Node>, pend: Option<&Pending>, path: &mut Vec<Seg>, slot: Slot<'a>, flow: bool, anchor: Option<&str>) -> Result<(), String> {
         let src = src.or(if node.is_alias() { None } else { Some(node) });
+        let with_anchor = |e: Emitted| match (anchor, e) {
+            (None, e) => e,
+            (Some(a), Emitted::Inline(s)) => Emitted::Inline(if s.is_empty() { format!("&{a}") } else { format!("&{a} {s}") }),
+            (Some(a), Emitted::Block { header, lines }) => Emitted::Block {
+                header: if header.is_empty() { format!("&{a}") } else { format!("&{a} {header}") },
+                lines,
+            },
+        };
         match slot {
             Slot::MapValue { key, flow: parent_flow } => {
                 let colon = self.colon_after(key)?;
                 let end = self.value_end(key, node, parent_flow)?;
                 let indent = self.column(key.span.start) + 2;
-                let emitted = self.emit(src, pend, path, indent, parent_flow || flow)?;
+                let emitted = with_anchor(self.emit(src, pend, path, indent, parent_flow || flow)?);
                 let (end, rest) = if parent_flow { (end, "") } else { self.rest_of_line(end) };
                 let text = match emitted {
                     Emitted::Inline(s) if s.is_empty() => rest.to_owned(),
@@ -251,12 +268,77 @@ impl<'a> Editor<'a> {
                     return Err(format!("{} のリストの要素は置き換えられません (ブロック形式)", self.place(path)));
                 };
                 // An item of a sequence is rewritten in flow style on its own line.
-                let emitted = self.emit(src, pend, path, 0, true)?;
+                let emitted = with_anchor(self.emit(src, pend, path, 0, true)?);
                 let Emitted::Inline(s) = emitted else { unreachable!("flow emission is inline") };
                 self.splices.push((node.span.start, end, if s.is_empty() { "null".into() } else { s }));
                 Ok(())
             }
         }
+    }
+
+    /// A changed node that carries an anchor would change every alias of it. The first alias
+    /// not already replaced takes the anchor and an explicit copy of the old value; the changed
+    /// node loses its anchor; the later aliases keep pointing at the old value.
+    fn keep_aliases_of_changed_anchors(&mut self) -> Result<(), String> {
+        let mut aliases = Vec::new();
+        self.collect_aliases(self.root, Slot::Root, false, &mut aliases);
+        for (node, slot, replaced) in self.modified.clone() {
+            let Some((first, first_slot, first_flow)) = aliases
+                .iter()
+                .find(|(a, _, _)| a.defined == node.span && !self.materialised.contains(&a.span))
+                .copied()
+            else {
+                continue;
+            };
+            let name = self.text[first.span.start..first.span.end].trim_start_matches('*').to_owned();
+            let mut path = Vec::new();
+            self.replace_node(first, Some(node), None, &mut path, first_slot, first_flow, Some(&name))?;
+            if !replaced {
+                self.remove_anchor(node, &name, slot)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every alias of the document in order, with how it is held and whether it is in flow context.
+    fn collect_aliases(&self, node: &'a Node, slot: Slot<'a>, flow: bool, out: &mut Vec<(&'a Node, Slot<'a>, bool)>) {
+        if node.is_alias() {
+            out.push((node, slot, flow));
+            return;
+        }
+        let flow = flow || self.is_flow_collection(node);
+        match &node.value {
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    self.collect_aliases(v, Slot::MapValue { key: k, flow }, flow, out);
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|v| self.collect_aliases(v, Slot::SeqItem, flow, out)),
+            _ => {}
+        }
+    }
+
+    /// Removes `&name` written before `node`.
+    fn remove_anchor(&mut self, node: &Node, name: &str, slot: Slot<'a>) -> Result<(), String> {
+        let lower = match slot {
+            Slot::MapValue { key, .. } => self.colon_after(key)? + 1,
+            _ => self.line_start(self.line_start(node.span.start).saturating_sub(1)),
+        };
+        let before = &self.text[lower..node.span.start];
+        let token = format!("&{name}");
+        let found = before.rmatch_indices(&token).find(|(i, _)| {
+            let after = &before[i + token.len()..];
+            after.starts_with([' ', '\t', '\n', '\r']) || after.is_empty()
+        });
+        let Some((i, _)) = found else {
+            return Err(format!("アンカー「&{name}」の場所が見つかりません"));
+        };
+        let mut start = lower + i;
+        if self.text[..start].ends_with(' ') {
+            start -= 1;
+        }
+        self.splices.push((start, lower + i + token.len(), String::new()));
+        Ok(())
     }
 
     /// Inserts `key` with the emission of `pend` into the mapping `map`.
@@ -948,6 +1030,16 @@ mod tests {
     }
 
     #[test]
+    fn changing_an_anchored_year_moves_the_anchor_to_the_next_alias() {
+        let t = "years:\n  2022: &p\n    取組目標: g\n  2023: *p\n  2024: *p\n";
+        let out = edit(t, &[(&["years", "2022", "実績"], s("r"))]);
+        assert_eq!(out, "years:\n  2022:\n    取組目標: g\n    実績: r\n  2023: &p\n    取組目標: g\n  2024: *p\n");
+        let t = "a: &x old\nb: *x\nc: *x\n";
+        let out = edit(t, &[(&["a"], s("new"))]);
+        assert_eq!(out, "a: new\nb: &x old\nc: *x\n");
+    }
+
+    #[test]
     fn keeps_inner_aliases_when_copying() {
         let t = "g: &g [a, b]\nyears:\n  2022: &p {取組目標: *g, 活動: x}\n  2023: *p\n";
         let out = edit(t, &[(&["years", "2023", "自己評価"], s("A"))]);
@@ -1018,12 +1110,12 @@ mod tests {
     }
 
     #[test]
-    fn refuses_a_change_that_would_touch_other_values() {
-        // Changing an anchored value would change its aliases too.
-        let t = "a: &x old\nb: *x\n";
+    fn refuses_a_change_it_cannot_place() {
+        let t = "a: text\n";
         let root = yaml_tree::parse(t).unwrap();
-        let err = apply(t, &root, &[Change { path: vec![Seg::key("a")], value: s("new") }], &order).unwrap_err();
-        assert!(err.contains("中止しました"), "{err}");
+        let change = Change { path: vec![Seg::key("a"), Seg::key("b")], value: s("x") };
+        let err = apply(t, &root, &[change], &order).unwrap_err();
+        assert!(err.contains("その下に値を書けません"), "{err}");
     }
 }
 #[cfg(test)]
@@ -1033,8 +1125,9 @@ fn dbg_apply(text: &str, root: &Node, changes: &[Change]) -> String {
         pending.insert(&c.path, c.value.clone()).unwrap();
     }
     let order = |_: &[Seg], _: &str| None;
-    let mut ed = Editor { text, root, order: &order, splices: Vec::new() };
+    let mut ed = Editor { text, root, order: &order, splices: Vec::new(), modified: Vec::new(), materialised: Vec::new() };
     ed.walk(root, &pending, &mut Vec::new(), Slot::Root, false).unwrap();
+    ed.keep_aliases_of_changed_anchors().unwrap();
     let s = format!("{:?}", ed.splices);
     format!("{s}\n{}", ed.finish().unwrap())
 }

@@ -1,0 +1,64 @@
+//! `shinko import`: read filled department workbooks back into the YAML sheets.
+
+use std::path::{Path, PathBuf};
+
+use super::{load_checked, print_diagnostics};
+use crate::import::{self, workbook};
+use crate::output;
+
+/// Returns the process exit code.
+pub fn run(sheets: &Path, files: &[PathBuf], dry_run: bool, year: Option<i32>) -> Result<i32, String> {
+    let (set, diags) = load_checked(sheets)?;
+    if !diags.is_empty() {
+        print_diagnostics(&set, &diags);
+        eprintln!("シートに誤りがあるため、取り込みをしていません。先に誤りを直してください。");
+        return Ok(1);
+    }
+    let mut errors = Vec::new();
+    let mut filled = Vec::new();
+    for f in files {
+        match workbook::read(f) {
+            Ok(w) => filled.push(w),
+            Err(e) => errors.push(e),
+        }
+    }
+    let edits = if errors.is_empty() {
+        match import::prepare(&set, &filled, year) {
+            Ok(e) => e,
+            Err(es) => {
+                errors = es;
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("エラー: {e}");
+        }
+        eprintln!("エラー: {} 件。何も書き込んでいません。", errors.len());
+        return Ok(1);
+    }
+    let inputs: usize = filled.iter().map(|f| f.inputs.len()).sum();
+    if edits.is_empty() {
+        println!("変更はありません ({} ブック、入力欄 {inputs} 個)", filled.len());
+        return Ok(0);
+    }
+    for e in &edits {
+        println!("{}:", e.path.display());
+        for c in &e.changes {
+            println!("  {}", c.line());
+        }
+    }
+    let n: usize = edits.iter().map(|e| e.changes.len()).sum();
+    if dry_run {
+        println!("{n} 件の変更 ({} ファイル)。--dry-run のため書き込んでいません。", edits.len());
+        return Ok(0);
+    }
+    for e in &edits {
+        output::write_atomic(&e.path, e.text.as_bytes())?;
+    }
+    println!("{n} 件の変更を {} ファイルに書き込みました。", edits.len());
+    Ok(0)
+}

@@ -1,0 +1,338 @@
+//! Reading filled department workbooks back into the YAML sheets.
+//!
+//! Every workbook is read (`workbook`), every input checked (`value`), and all of them are
+//! compared with each other and with the current YAML before anything is written:
+//!
+//! * an empty cell, or a cell still holding the value the workbook was made with (same
+//!   fingerprint), changes nothing;
+//! * two workbooks giving different values for one field, a workbook of another plan or year,
+//!   a value that does not validate, or a field whose YAML value changed since the workbook was
+//!   made (and differs from the workbook's) is an error, and nothing is written;
+//! * the remaining changes are spliced into each YAML source in place (`yaml_edit`), and the
+//!   edited text is loaded again to check that it is valid and holds exactly the new values.
+
+pub mod value;
+pub mod workbook;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::collect::{Field, FieldValue};
+use crate::diag::Diagnostics;
+use crate::load::{self, SheetSet};
+use crate::validate;
+use crate::yaml_edit::{self, Change, Seg};
+use crate::yaml_tree::Node;
+use workbook::{Filled, Input};
+
+/// One value to change, for the report.
+#[derive(Clone, Debug)]
+pub struct FieldChange {
+    pub initiative: String,
+    pub year: i32,
+    pub field: Field,
+    pub old: FieldValue,
+    pub new: FieldValue,
+}
+
+impl FieldChange {
+    /// `3-2-1 / 2022 / 実績: "" → "…"`.
+    pub fn line(&self) -> String {
+        format!(
+            "{} / {} / {}: {} → {}",
+            self.initiative,
+            self.year,
+            self.field.label(),
+            shorten(&self.old.display()),
+            shorten(&self.new.display())
+        )
+    }
+}
+
+fn shorten(s: &str) -> String {
+    const MAX: usize = 60;
+    if s.chars().count() <= MAX {
+        s.to_owned()
+    } else {
+        let head: String = s.chars().take(MAX).collect();
+        format!("{head}…\"")
+    }
+}
+
+/// The new text of one YAML file.
+#[derive(Clone, Debug)]
+pub struct FileEdit {
+    pub path: PathBuf,
+    pub changes: Vec<FieldChange>,
+    pub text: String,
+}
+
+/// A proposal of one workbook cell.
+struct Proposal<'a> {
+    filled: &'a Filled,
+    input: &'a Input,
+    value: FieldValue,
+}
+
+impl Proposal<'_> {
+    fn place(&self) -> String {
+        place(self.filled, self.input)
+    }
+}
+
+/// `book.xlsx: シート「3-2-1」のセル B12 (3-2-1 / 2022 / 実績)`.
+fn place(f: &Filled, i: &Input) -> String {
+    format!("{}: シート「{}」のセル {} ({} / {} / {})", f.name(), i.sheet, i.cell, i.initiative, i.year, i.field.label())
+}
+
+/// Where a field is written in the YAML (`sheets/3-2.yaml:98`), or where its year or
+/// initiative is when the field is not written yet.
+fn yaml_place(set: &SheetSet, file: usize, root: &Node, path: &[Seg]) -> String {
+    let mut node = root;
+    let mut line = node.span.line;
+    for seg in path {
+        let next = match (seg, &node.value) {
+            (Seg::Key(k), _) => node.get(k),
+            (Seg::Index(i), crate::yaml_tree::Value::Seq(items)) => items.get(*i),
+            _ => None,
+        };
+        match next {
+            Some(n) => {
+                node = n;
+                if n.span.is_known() {
+                    line = n.span.line;
+                }
+            }
+            None => break,
+        }
+    }
+    format!("{}:{line}", set.files[file].path.display())
+}
+
+/// The path of an input's field from the document root, with its item file.
+fn field_path<'s>(set: &'s SheetSet, i: &Input) -> Option<(&'s crate::model::ItemFile, Vec<Seg>)> {
+    let item_file = set.items.iter().find(|it| it.item.number.value == i.item)?;
+    let index = initiative_index(&item_file.root, &i.initiative)?;
+    let mut path = vec![Seg::key("取組内容"), Seg::Index(index)];
+    path.extend(i.field.path(i.year));
+    Some((item_file, path))
+}
+
+/// Where an input's field is (or would be) in the YAML.
+fn field_place(set: &SheetSet, i: &Input) -> Option<String> {
+    let (item_file, path) = field_path(set, i)?;
+    Some(yaml_place(set, item_file.file, &item_file.root, &path))
+}
+
+/// The index of an initiative in its item's `取組内容` list.
+fn initiative_index(root: &Node, number: &str) -> Option<usize> {
+    match &root.get("取組内容")?.value {
+        crate::yaml_tree::Value::Seq(items) => items
+            .iter()
+            .position(|n| n.get("番号").map(|k| k.key_text()) == Some(number.to_owned())),
+        _ => None,
+    }
+}
+
+/// The order of keys in the sheets, for placing a new key among existing ones.
+fn key_order(parent: &[Seg], key: &str) -> Option<usize> {
+    const INITIATIVE: &[&str] = &["番号", "項目名", "取組主管課", "区分", "関係計画等", "概要", "その他効果", "効果額", "指標", "年度別"];
+    const YEAR: &[&str] = &["取組目標", "活動", "実績", "自己評価", "評価理由", "次年度以降", "方向性・課題"];
+    const MEASURE: &[&str] = &["説明", "備考", "単位", "集計", "目標", "実績"];
+    let list = match parent {
+        [Seg::Key(top), Seg::Index(_)] if top == "取組内容" => INITIATIVE,
+        [.., Seg::Key(k), Seg::Key(_)] if k == "年度別" => YEAR,
+        [.., Seg::Key(k)] if k == "効果額" || k == "指標" => MEASURE,
+        _ => return None,
+    };
+    list.iter().position(|k| *k == key)
+}
+
+/// Checks every workbook against the sheets and each other and computes the new text of
+/// every YAML file that changes. Errors are all collected; any error means no edit.
+pub fn prepare(set: &SheetSet, filled: &[Filled], year: Option<i32>) -> Result<Vec<FileEdit>, Vec<String>> {
+    let mut errors = Vec::new();
+    let Some(plan) = &set.plan else {
+        return Err(vec!["plan.yaml を読めませんでした".into()]);
+    };
+    // Which year: the one asked for, or the one all workbooks share.
+    let years: Vec<i32> = {
+        let mut y: Vec<i32> = filled.iter().map(|f| f.year).collect();
+        y.sort();
+        y.dedup();
+        y
+    };
+    let run_year = year.or_else(|| (years.len() == 1).then(|| years[0]));
+    for f in filled {
+        if f.plan != plan.name {
+            errors.push(format!(
+                "{}: 別の計画の記入用ブックです (ブックの計画名「{}」、plan.yaml の計画名「{}」)",
+                f.name(),
+                f.plan,
+                plan.name
+            ));
+        }
+        if f.year < plan.first_year || f.year > plan.last_year {
+            errors.push(format!("{}: {} 年度の記入用ブックですが、計画期間は {}〜{} 年度です", f.name(), f.year, plan.first_year, plan.last_year));
+        }
+        match run_year {
+            Some(y) if y != f.year => errors.push(format!(
+                "{}: {} 年度の記入用ブックです。この取り込みは {y} 年度のものです{}",
+                f.name(),
+                f.year,
+                if year.is_some() { " (--year の指定)" } else { "" }
+            )),
+            None => errors.push(format!(
+                "{}: {} 年度の記入用ブックです。年度の違うブックは一度に取り込めません (含まれる年度: {})",
+                f.name(),
+                f.year,
+                years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join("、")
+            )),
+            _ => {}
+        }
+        for i in &f.inputs {
+            if i.year != f.year {
+                errors.push(format!("{}: ブックの年度 {} と入力欄の年度が違います。記入用ブックを作り直してください。", place(f, i), f.year));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    // Read and check every input.
+    let mut proposals: Vec<Proposal> = Vec::new();
+    for f in filled {
+        for input in &f.inputs {
+            let Some(item_file) = set.items.iter().find(|it| it.item.number.value == input.item) else {
+                errors.push(format!("{}: 項目「{}」が現在のシートにありません", place(f, input), input.item));
+                continue;
+            };
+            let Some(ini) = item_file.item.initiatives.iter().find(|i| i.number.value == input.initiative) else {
+                errors.push(format!("{}: 取組「{}」が項目「{}」のシートにありません", place(f, input), input.initiative, input.item));
+                continue;
+            };
+            let current = FieldValue::of(ini, input.year, input.field);
+            match value::read(&input.value, input.field, plan, ini.indicator.unit.trim(), &current) {
+                Err(msg) => errors.push(format!(
+                    "{}: {msg}{}",
+                    place(f, input),
+                    field_place(set, input).map(|p| format!(" (YAML: {p})")).unwrap_or_default()
+                )),
+                Ok(None) => {}
+                // Left as the workbook was made: the department did not change it.
+                Ok(Some(v)) if v.fingerprint() == input.fingerprint => {}
+                Ok(Some(v)) => proposals.push(Proposal { filled: f, input, value: v }),
+            }
+        }
+    }
+
+    // Two workbooks giving different values for one field.
+    let mut by_field: BTreeMap<(String, String, i32, Field), Vec<&Proposal>> = BTreeMap::new();
+    for p in &proposals {
+        let i = p.input;
+        by_field.entry((i.item.clone(), i.initiative.clone(), i.year, i.field)).or_default().push(p);
+    }
+    for ps in by_field.values() {
+        let first = ps[0];
+        let differing: Vec<&&Proposal> = ps.iter().filter(|o| o.value.canonical() != first.value.canonical()).collect();
+        if differing.is_empty() {
+            continue;
+        }
+        let i = first.input;
+        let mut msg = format!(
+            "{} / {} / {}: 同じ欄に別のブックが違う値を書いています{}",
+            i.initiative,
+            i.year,
+            i.field.label(),
+            field_place(set, i).map(|p| format!(" (YAML: {p})")).unwrap_or_default()
+        );
+        for p in ps {
+            msg.push_str(&format!("\n  - {}: {}", p.place(), shorten(&p.value.display())));
+        }
+        errors.push(msg);
+    }
+
+    // Changes per YAML file, checked against what the YAML holds now.
+    let mut per_file: BTreeMap<usize, (Vec<Change>, Vec<FieldChange>)> = BTreeMap::new();
+    for ps in by_field.values() {
+        let p = ps[0];
+        let i = p.input;
+        let Some(item_file) = set.items.iter().find(|it| it.item.number.value == i.item) else { continue };
+        let Some(ini) = item_file.item.initiatives.iter().find(|x| x.number.value == i.initiative) else { continue };
+        let current = FieldValue::of(ini, i.year, i.field);
+        if current.canonical() == p.value.canonical() {
+            continue; // already so (e.g. imported before)
+        }
+        let Some((_, path)) = field_path(set, i) else {
+            errors.push(format!("{}: 取組「{}」の場所が YAML で見つかりません", p.place(), i.initiative));
+            continue;
+        };
+        let changed_since = ps.iter().all(|q| current.fingerprint() != q.input.fingerprint);
+        if changed_since {
+            errors.push(format!(
+                "{}: 記入用ブックを作った後に、YAML のこの欄が変わっています (YAML: {}、現在の値 {}、ブックの値 {})。YAML を確かめ、必要なら記入用ブックを作り直してください。",
+                p.place(),
+                yaml_place(set, item_file.file, &item_file.root, &path),
+                shorten(&current.display()),
+                shorten(&p.value.display())
+            ));
+            continue;
+        }
+        let Some(new) = value::new_value(&p.value) else { continue };
+        let entry = per_file.entry(item_file.file).or_default();
+        entry.0.push(Change { path, value: new });
+        entry.1.push(FieldChange { initiative: i.initiative.clone(), year: i.year, field: i.field, old: current, new: p.value.clone() });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    // Edit each file in place and check the result by loading it again.
+    let mut edits = Vec::new();
+    for (file, (changes, report)) in per_file {
+        let item_file = set.items.iter().find(|it| it.file == file).expect("item of the file");
+        let src = &set.files[file];
+        let text = match yaml_edit::apply(&src.text, &item_file.root, &changes, &key_order) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(format!("{}: {e}", src.path.display()));
+                continue;
+            }
+        };
+        if let Err(e) = recheck(set, file, &text, &report) {
+            errors.push(format!("{}: {e}", src.path.display()));
+            continue;
+        }
+        edits.push(FileEdit { path: src.path.clone(), changes: report, text });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(edits)
+}
+
+/// Loads the edited text with the plan and checks that it has no problems and holds the new
+/// values.
+fn recheck(set: &SheetSet, file: usize, text: &str, report: &[FieldChange]) -> Result<(), String> {
+    let mut inputs = Vec::new();
+    if let Some(p) = set.plan_file {
+        inputs.push((set.files[p].path.clone(), set.files[p].text.clone().into_bytes()));
+    }
+    inputs.push((set.files[file].path.clone(), text.as_bytes().to_vec()));
+    let mut diags = Diagnostics::default();
+    let new_set = load::load_files(inputs, &mut diags);
+    validate::validate(&new_set, &mut diags);
+    if let Some(d) = diags.list.first() {
+        return Err(format!("書き換えた YAML に誤りが出るため中止しました (内部エラー: {})", d.message));
+    }
+    let item = &new_set.items.first().ok_or("書き換えた YAML を読めません (内部エラー)")?.item;
+    for c in report {
+        let ini = item.initiatives.iter().find(|i| i.number.value == c.initiative).ok_or("取組が見つかりません (内部エラー)")?;
+        let got = FieldValue::of(ini, c.year, c.field);
+        if got.canonical() != c.new.canonical() {
+            return Err(format!("書き換えた YAML の値が意図と違うため中止しました (内部エラー: {})", c.line()));
+        }
+    }
+    Ok(())
+}

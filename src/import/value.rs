@@ -1,0 +1,177 @@
+//! Checking and reading one input cell's value: texts (a paragraph, or `・` bullet lines),
+//! numbers as people type them (`1,200`, `１２００`, `1200千円`), and grades by letter or name
+//! (`A`, `Ａ`, `A：計画どおり`, `計画どおり`).
+
+use super::workbook::Cell;
+use crate::collect::{format_number, Field, FieldKind, FieldValue};
+use crate::font::{self, Weight};
+use crate::model::*;
+use crate::yaml_edit::NewValue;
+
+/// Full-width ASCII (`Ａ１２，`) to ASCII, and the ideographic space to a space.
+pub fn half_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            '\u{2212}' | '\u{2010}' | '\u{2011}' | '\u{2013}' => '-',
+            c => c,
+        })
+        .collect()
+}
+
+/// A text as typed: line ends unified, trailing blanks of each line and blank lines at both
+/// ends removed.
+fn clean_text(s: &str) -> String {
+    let s = s.replace("\r\n", "\n").replace('\r', "\n").replace("_x000D_", "");
+    let lines: Vec<&str> = s.split('\n').map(|l| l.trim_end()).collect();
+    lines.join("\n").trim_matches('\n').trim_end().to_owned()
+}
+
+/// Bullet points when every line starts with `・`, one paragraph otherwise.
+fn text_value(s: &str) -> Text {
+    let lines: Vec<&str> = s.split('\n').filter(|l| !l.trim().is_empty()).collect();
+    if !lines.is_empty() && lines.iter().all(|l| l.trim_start().starts_with('・')) {
+        Text::Bullets(lines.iter().map(|l| l.trim_start().trim_start_matches('・').trim().to_owned()).collect())
+    } else {
+        Text::Para(s.to_owned())
+    }
+}
+
+/// Reads a number typed with commas, full-width digits, spaces and a unit after it.
+pub fn parse_number(s: &str, units: &[&str]) -> Option<f64> {
+    let mut t: String = half_width(s).chars().filter(|c| !matches!(c, ',' | ' ' | '、')).collect();
+    for u in units.iter().filter(|u| !u.is_empty()) {
+        let u = half_width(u).replace(' ', "");
+        if let Some(stripped) = t.strip_suffix(u.as_str()) {
+            t = stripped.to_owned();
+            break;
+        }
+    }
+    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+')) {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// Reads a grade: its letter (any width or case), `A：name`, `A:name`, `A name`, or its name.
+pub fn parse_grade(s: &str, scale: &Scale) -> Option<String> {
+    let t = half_width(s).trim().to_owned();
+    let find_letter = |l: &str| scale.grades.iter().find(|(g, _)| g.eq_ignore_ascii_case(l)).map(|(g, _)| g.clone());
+    if let Some(g) = find_letter(&t) {
+        return Some(g);
+    }
+    for sep in [':', ' ', '.', ')'] {
+        if let Some((letter, name)) = t.split_once(sep) {
+            let name = name.trim();
+            if let Some(g) = find_letter(letter.trim()) {
+                let named = scale.name_of(&g).unwrap_or_default();
+                if name.is_empty() || half_width(named) == name {
+                    return Some(g);
+                }
+            }
+        }
+    }
+    scale.grades.iter().find(|(_, n)| half_width(n) == t).map(|(g, _)| g.clone())
+}
+
+/// The value of an input cell: `Ok(None)` when the cell is empty (nothing changes), the value
+/// otherwise, or a message saying why it cannot be used.
+pub fn read(cell: &Cell, field: Field, plan: &Plan, unit: &str, current: &FieldValue) -> Result<Option<FieldValue>, String> {
+    let text = match cell {
+        Cell::Empty => return Ok(None),
+        Cell::Other(what) => return Err(format!("{what} は入力できません")),
+        Cell::Number(n) => match field.kind() {
+            FieldKind::Amount => return Ok(Some(FieldValue::Amount(Amount::Number(*n)))),
+            _ => format_number(*n),
+        },
+        Cell::Text(s) => clean_text(s),
+    };
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    if let Some((_, c)) = font::missing_chars(&text, Weight::Regular).next() {
+        return Err(format!("文字「{c}」(U+{:04X}) はフォント BIZ UDゴシックにないため印刷できません。別の文字に置き換えてください", c as u32));
+    }
+    match field.kind() {
+        FieldKind::Text => Ok(Some(FieldValue::Text(text_value(&text)))),
+        FieldKind::Grade(kind) => {
+            let scale = plan.scale(kind);
+            parse_grade(&text, scale).map(|g| Some(FieldValue::Grade(g))).ok_or_else(|| {
+                let choices: Vec<String> = scale.grades.iter().map(|(l, _)| scale.label(l)).collect();
+                format!("「{text}」は{}の区分にありません (使える値: {})", kind.key(), choices.join("、"))
+            })
+        }
+        FieldKind::Amount => {
+            let units: Vec<&str> = match field {
+                Field::Effect => vec![EFFECT_UNIT],
+                _ => vec![unit],
+            };
+            if let Some(n) = parse_number(&text, &units) {
+                return Ok(Some(FieldValue::Amount(Amount::Number(n))));
+            }
+            // A text written so in the YAML (e.g. `60団体以上`) comes back unchanged.
+            let as_text = FieldValue::Amount(Amount::Text(text.clone()));
+            if as_text.canonical() == current.canonical() {
+                return Ok(Some(as_text));
+            }
+            let unit_note = if units.iter().all(|u| u.is_empty()) { String::new() } else { format!(" (単位 {} は付けても付けなくてもかまいません)", units.join("")) };
+            Err(format!("「{text}」は数値として読めません。数字で入力してください{unit_note}"))
+        }
+    }
+}
+
+/// The value to write into the YAML.
+pub fn new_value(v: &FieldValue) -> Option<NewValue> {
+    Some(match v {
+        FieldValue::Empty => return None,
+        FieldValue::Text(Text::Empty) => return None,
+        FieldValue::Text(Text::Para(s)) => NewValue::Str(s.clone()),
+        FieldValue::Text(Text::Bullets(b)) => NewValue::List(b.clone()),
+        FieldValue::Amount(Amount::Number(n)) if n.fract() == 0.0 && n.abs() < 9e15 => NewValue::Int(*n as i64),
+        FieldValue::Amount(Amount::Number(n)) => NewValue::Float(*n),
+        FieldValue::Amount(Amount::Text(s)) => NewValue::Str(s.clone()),
+        FieldValue::Grade(g) => NewValue::Str(g.clone()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scale() -> Scale {
+        Scale { grades: vec![("A".into(), "計画どおり".into()), ("B".into(), "概ね計画どおり".into())] }
+    }
+
+    #[test]
+    fn numbers_as_people_type_them() {
+        assert_eq!(parse_number("1,200", &["千円"]), Some(1200.0));
+        assert_eq!(parse_number("１２００", &["千円"]), Some(1200.0));
+        assert_eq!(parse_number("1200千円", &["千円"]), Some(1200.0));
+        assert_eq!(parse_number(" １，２００ 千円 ", &["千円"]), Some(1200.0));
+        assert_eq!(parse_number("-3.5", &[""]), Some(-3.5));
+        assert_eq!(parse_number("37団体数", &["団体数"]), Some(37.0));
+        assert_eq!(parse_number("約100", &["千円"]), None);
+        assert_eq!(parse_number("12件", &["団体数"]), None);
+        assert_eq!(parse_number("", &[]), None);
+    }
+
+    #[test]
+    fn grades_by_letter_or_name() {
+        let s = scale();
+        for v in ["A", "a", "Ａ", "A：計画どおり", "A:計画どおり", "A 計画どおり", "計画どおり"] {
+            assert_eq!(parse_grade(v, &s).as_deref(), Some("A"), "{v}");
+        }
+        assert_eq!(parse_grade("B：概ね計画どおり", &s).as_deref(), Some("B"));
+        for v in ["C", "A：概ね計画どおり", "順調", "AB"] {
+            assert_eq!(parse_grade(v, &s), None, "{v}");
+        }
+    }
+
+    #[test]
+    fn texts_become_paragraphs_or_bullets() {
+        assert_eq!(text_value("・a\n・b"), Text::Bullets(vec!["a".into(), "b".into()]));
+        assert_eq!(text_value("a\n・b"), Text::Para("a\n・b".into()));
+        assert_eq!(clean_text("a  \r\nb\r\n\r\n"), "a\nb");
+    }
+}
