@@ -218,7 +218,7 @@ fn guide_sheet(ws: &mut Worksheet, fm: &Formats, plan: &Plan, department: &str, 
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
     let label = era::long_label(year);
-    let wide = VALUE_WIDTH_PT + 40.0;
+    let wide = VALUE_WIDTH_PT - 40.0;
     ws.set_column_width_pixels(0, (wide * 96.0 / 72.0) as u32)?;
     let mut row = 0;
     ws.write_string_with_format(row, 0, format!("{} 取組状況の記入のお願い", plan.name), &fm.title)?;
