@@ -179,8 +179,18 @@ impl<'a> Editor<'a> {
         self.modified.push((node, slot, replaced));
         match (pend, &node.value) {
             (Pending::Set(_), _) => self.replace_node(node, None, Some(pend), path, slot, flow, None),
+            (Pending::Map(_), Value::Map(entries)) if entries.is_empty() && self.is_flow_collection(node) => {
+                // `{}`: written anew, in flow style.
+                self.replace_node(node, None, Some(pend), path, slot, true, None)
+            }
             (Pending::Map(children), Value::Map(entries)) => {
                 let flow_here = flow || self.is_flow_collection(node);
+                // New keys that land at the same place go in the caller's order.
+                let mut children: Vec<&(Seg, Pending)> = children.iter().collect();
+                children.sort_by_key(|(seg, _)| match seg {
+                    Seg::Key(k) => key_rank(self.order, path, k).map_or((1, 0), |r| (0, r)),
+                    Seg::Index(i) => (0, *i),
+                });
                 for (seg, child) in children {
                     let Seg::Key(k) = seg else {
                         return Err(format!("{} は対応表なので番号 {seg} では選べません", self.place(path)));
@@ -247,7 +257,7 @@ impl<'a> Editor<'a> {
                         }
                         t.push_str(rest);
                         for l in lines {
-                            t.push('\n');
+                            t.push_str(self.nl());
                             t.push_str(&l);
                         }
                         t
@@ -383,19 +393,20 @@ impl<'a> Editor<'a> {
                         t.push_str(&header);
                     }
                     for l in lines {
-                        t.push('\n');
+                        t.push_str(self.nl());
                         t.push_str(&l);
                     }
                     t
                 }
             };
+            let nl = self.nl();
             match before {
-                Some((k, _)) => self.splices.push((k.span.start, k.span.start, format!("{entry}\n{pad}"))),
+                Some((k, _)) => self.splices.push((k.span.start, k.span.start, format!("{entry}{nl}{pad}"))),
                 None => {
                     let (k, v) = entries.last().expect("not empty");
                     let end = self.value_end(k, v, false)?;
                     let (line_end, _) = self.rest_of_line(end);
-                    self.splices.push((line_end, line_end, format!("\n{pad}{entry}")));
+                    self.splices.push((line_end, line_end, format!("{nl}{pad}{entry}")));
                 }
             }
             Ok(())
@@ -539,10 +550,21 @@ impl<'a> Editor<'a> {
         at - self.line_start(at)
     }
 
-    /// The end of the line holding `at` (the position of its `\n`, or the text's end) and
-    /// what stands between `at` and it when that is only blanks and a comment.
-    fn rest_of_line(&self, at: usize) -> (usize, &'a str) {
+    /// The line break of the source (`\r\n` for a file written so, `\n` otherwise).
+    fn nl(&self) -> &'static str {
+        if self.text.contains("\r\n") { "\r\n" } else { "\n" }
+    }
+
+    /// The end of the line holding `at`: the position of its `\r\n` or `\n`, or the text's end.
+    fn eol(&self, at: usize) -> usize {
         let end = self.text[at..].find('\n').map_or(self.text.len(), |i| at + i);
+        if end > at && self.text.as_bytes()[end - 1] == b'\r' { end - 1 } else { end }
+    }
+
+    /// The end of the line holding `at` and what stands between `at` and it when that is only
+    /// blanks and a comment.
+    fn rest_of_line(&self, at: usize) -> (usize, &'a str) {
+        let end = self.eol(at);
         let rest = &self.text[at..end];
         let t = rest.trim_start();
         if t.is_empty() {
@@ -590,7 +612,7 @@ impl<'a> Editor<'a> {
             return Ok(if matches!(value.value, Value::Null) && value.span.end <= colon { colon + 1 } else { value.span.end.max(colon + 1) });
         }
         // What stands on the key's line after the colon.
-        let line_end = self.text[colon..].find('\n').map_or(self.text.len(), |i| colon + i);
+        let line_end = self.eol(colon);
         let on_line = self.text[colon + 1..line_end].trim_start();
         let simple = !on_line.is_empty()
             && !on_line.starts_with('#')
@@ -613,7 +635,8 @@ impl<'a> Editor<'a> {
         } else {
             line_end
         };
-        let mut at = line_end;
+        // `at`: the `\n` ending the line before.
+        let mut at = self.text[colon..].find('\n').map_or(self.text.len(), |i| colon + i);
         while at < self.text.len() {
             let start = at + 1;
             let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
@@ -624,7 +647,7 @@ impl<'a> Editor<'a> {
                 at = end;
                 continue;
             }
-            let inside = col > key_col || (is_seq && col == key_col && (body.starts_with("- ") || body == "-"));
+            let inside = col > key_col || (is_seq && col == key_col && (body.starts_with("- ") || body.trim_end() == "-"));
             if !inside {
                 break;
             }
@@ -1061,6 +1084,13 @@ mod tests {
     }
 
     #[test]
+    fn keeps_crlf_line_ends() {
+        let t = "a:\r\n  b: x # c\r\n  l:\r\n    - 1\r\n  e: {}\r\nz: 1\r\n";
+        let out = edit(t, &[(&["a", "b"], s("yy")), (&["a", "l"], s("p\nq")), (&["a", "m"], s("new")), (&["a", "e", "2022"], NewValue::Int(3))]);
+        assert_eq!(out, "a:\r\n  b: yy # c\r\n  l: |-\r\n    p\r\n    q\r\n  e: {2022: 3}\r\n  m: new\r\nz: 1\r\n");
+    }
+
+    #[test]
     fn quotes_what_would_read_back_differently() {
         for v in ["", " x", "true", "No", "123", "-1", "3-2-1", "a: b", "a #b", "#c", "[x]", "*a", "&a", "~", "x\ty", "'q'", "@x", "%x"] {
             assert!(!plain_safe(v, false), "{v:?}");
@@ -1107,6 +1137,57 @@ mod tests {
         assert!(out.contains("      実績: {2021: 37, 2022: 40}"), "{out}");
         assert!(out.contains("        自己評価: B\n        方向性・課題: 令和5年9月"), "{out}");
         assert!(out.starts_with("# 進行管理シート 3-2"));
+    }
+
+    #[test]
+    fn every_input_place_of_the_reference_sheet_can_be_set() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/sheets/3-2.yaml");
+        let Ok(text) = std::fs::read_to_string(path) else { return };
+        let root = yaml_tree::parse(&text).unwrap();
+        let values = [
+            s("一行"),
+            s("複数行の\n文章: 記号 # も"),
+            NewValue::List(vec!["・a".into(), "b, c".into()]),
+            NewValue::Int(1200),
+            NewValue::Float(2.5),
+        ];
+        let mut all = Vec::new();
+        for ini in 0..4 {
+            for year in 2021..=2025 {
+                let y = year.to_string();
+                let paths: Vec<Vec<Seg>> = vec![
+                    vec![Seg::key("効果額"), Seg::key("実績"), Seg::key(y.clone())],
+                    vec![Seg::key("指標"), Seg::key("実績"), Seg::key(y.clone())],
+                    vec![Seg::key("年度別"), Seg::key(y.clone()), Seg::key("実績")],
+                    vec![Seg::key("年度別"), Seg::key(y.clone()), Seg::key("評価理由")],
+                    vec![Seg::key("年度別"), Seg::key(y.clone()), Seg::key("自己評価")],
+                ];
+                for (n, p) in paths.into_iter().enumerate() {
+                    let mut full = vec![Seg::key("取組内容"), Seg::Index(ini)];
+                    full.extend(p);
+                    for v in &values {
+                        let c = Change { path: full.clone(), value: v.clone() };
+                        let out = apply(&text, &root, std::slice::from_ref(&c), &order);
+                        assert!(out.is_ok(), "{:?}: {}", c, out.unwrap_err());
+                    }
+                    all.push(Change { path: full, value: values[(ini + year as usize + n) % values.len()].clone() });
+                }
+            }
+        }
+        // All at once.
+        let out = apply(&text, &root, &all, &order).unwrap_or_else(|e| {
+            let mut pending = Pending::Map(Vec::new());
+            for c in &all {
+                pending.insert(&c.path, c.value.clone()).unwrap();
+            }
+            let mut ed = Editor { text: &text, root: &root, order: &order, splices: Vec::new(), modified: Vec::new(), materialised: Vec::new() };
+            ed.walk(&root, &pending, &mut Vec::new(), Slot::Root, false).unwrap();
+            ed.keep_aliases_of_changed_anchors().unwrap();
+            panic!("{e}\n{}", ed.finish().unwrap())
+        });
+        assert!(out.starts_with("# 進行管理シート 3-2"));
+        assert!(out.contains("      実績: {2021: \"複数行の\\n文章: 記号 # も\", 2022: [・a, \"b, c\"], 2023: 1200, 2024: 2.5, 2025: 一行}\n"), "{out}");
+        assert!(out.contains("      2025: {取組目標: *p322, 活動: 市民活動サポートセンターのあり方の検討, 実績: 1200, 自己評価: 一行, 評価理由: 2.5}\n"), "{out}");
     }
 
     #[test]
