@@ -69,7 +69,12 @@ pub type KeyOrder<'a> = &'a dyn Fn(&[Seg], &str) -> Option<usize>;
 /// Applies `changes` to `text` (whose parsed tree is `root`) and returns the new text.
 /// Errors (in Japanese) when a change cannot be placed or the result would differ from the
 /// intended one anywhere else.
-pub fn apply(text: &str, root: &Node, changes: &[Change], order: KeyOrder) -> Result<String, String> {
+pub fn apply(
+    text: &str,
+    root: &Node,
+    changes: &[Change],
+    order: KeyOrder,
+) -> Result<String, String> {
     if changes.is_empty() {
         return Ok(text.to_owned());
     }
@@ -77,7 +82,14 @@ pub fn apply(text: &str, root: &Node, changes: &[Change], order: KeyOrder) -> Re
     for c in changes {
         pending.insert(&c.path, c.value.clone())?;
     }
-    let mut ed = Editor { text, root, order, splices: Vec::new(), modified: Vec::new(), materialised: Vec::new() };
+    let mut ed = Editor {
+        text,
+        root,
+        order,
+        splices: Vec::new(),
+        modified: Vec::new(),
+        materialised: Vec::new(),
+    };
     let mut path = Vec::new();
     ed.walk(root, &pending, &mut path, Slot::Root, false)?;
     ed.keep_aliases_of_changed_anchors()?;
@@ -102,7 +114,14 @@ impl Pending {
         let idx = match children.iter().position(|(s, _)| s == first) {
             Some(i) => i,
             None => {
-                children.push((first.clone(), if rest.is_empty() { Pending::Set(value.clone()) } else { Pending::Map(Vec::new()) }));
+                children.push((
+                    first.clone(),
+                    if rest.is_empty() {
+                        Pending::Set(value.clone())
+                    } else {
+                        Pending::Map(Vec::new())
+                    },
+                ));
                 if rest.is_empty() {
                     return Ok(());
                 }
@@ -121,7 +140,10 @@ impl Pending {
 enum Slot<'n> {
     Root,
     /// The value of `key` in a mapping; `flow` when the mapping is a flow mapping.
-    MapValue { key: &'n Node, flow: bool },
+    MapValue {
+        key: &'n Node,
+        flow: bool,
+    },
     /// An item of a sequence.
     SeqItem,
 }
@@ -166,20 +188,35 @@ impl<'a> Editor<'a> {
     }
 
     fn place(&self, path: &[Seg]) -> String {
-        path.iter().map(Seg::to_string).collect::<Vec<_>>().join(".")
+        path.iter()
+            .map(Seg::to_string)
+            .collect::<Vec<_>>()
+            .join(".")
     }
 
-    fn walk(&mut self, node: &'a Node, pend: &Pending, path: &mut Vec<Seg>, slot: Slot<'a>, flow: bool) -> Result<(), String> {
+    fn walk(
+        &mut self,
+        node: &'a Node,
+        pend: &Pending,
+        path: &mut Vec<Seg>,
+        slot: Slot<'a>,
+        flow: bool,
+    ) -> Result<(), String> {
         if node.is_alias() {
-            let def = find_def(self.root, node.defined).ok_or_else(|| format!("{} の別名 (*) の元が見つかりません", self.place(path)))?;
+            let def = find_def(self.root, node.defined)
+                .ok_or_else(|| format!("{} の別名 (*) の元が見つかりません", self.place(path)))?;
             self.materialised.push(node.span);
             return self.replace_node(node, Some(def), Some(pend), path, slot, flow, None);
         }
         let replaced = matches!(pend, Pending::Set(_)) || matches!(node.value, Value::Null);
         self.modified.push((node, slot, replaced));
         match (pend, &node.value) {
-            (Pending::Set(_), _) => self.replace_node(node, None, Some(pend), path, slot, flow, None),
-            (Pending::Map(_), Value::Map(entries)) if entries.is_empty() && self.is_flow_collection(node) => {
+            (Pending::Set(_), _) => {
+                self.replace_node(node, None, Some(pend), path, slot, flow, None)
+            }
+            (Pending::Map(_), Value::Map(entries))
+                if entries.is_empty() && self.is_flow_collection(node) =>
+            {
                 // `{}`: written anew, in flow style.
                 self.replace_node(node, None, Some(pend), path, slot, true, None)
             }
@@ -193,11 +230,23 @@ impl<'a> Editor<'a> {
                 });
                 for (seg, child) in children {
                     let Seg::Key(k) = seg else {
-                        return Err(format!("{} は対応表なので番号 {seg} では選べません", self.place(path)));
+                        return Err(format!(
+                            "{} は対応表なので番号 {seg} では選べません",
+                            self.place(path)
+                        ));
                     };
                     path.push(seg.clone());
                     match entries.iter().find(|(key, _)| key.key_text() == *k) {
-                        Some((key, value)) => self.walk(value, child, path, Slot::MapValue { key, flow: flow_here }, flow_here)?,
+                        Some((key, value)) => self.walk(
+                            value,
+                            child,
+                            path,
+                            Slot::MapValue {
+                                key,
+                                flow: flow_here,
+                            },
+                            flow_here,
+                        )?,
                         None => {
                             path.pop();
                             self.insert_key(node, entries, k, child, path, flow_here)?;
@@ -212,40 +261,76 @@ impl<'a> Editor<'a> {
                 let flow_here = flow || self.is_flow_collection(node);
                 for (seg, child) in children {
                     let Seg::Index(i) = seg else {
-                        return Err(format!("{} はリストなのでキー {seg} では選べません", self.place(path)));
+                        return Err(format!(
+                            "{} はリストなのでキー {seg} では選べません",
+                            self.place(path)
+                        ));
                     };
-                    let item = items.get(*i).ok_or_else(|| format!("{} に {} 番目の要素がありません", self.place(path), i + 1))?;
+                    let item = items.get(*i).ok_or_else(|| {
+                        format!("{} に {} 番目の要素がありません", self.place(path), i + 1)
+                    })?;
                     path.push(seg.clone());
                     self.walk(item, child, path, Slot::SeqItem, flow_here)?;
                     path.pop();
                 }
                 Ok(())
             }
-            (Pending::Map(_), Value::Null) => self.replace_node(node, None, Some(pend), path, slot, flow, None),
-            (Pending::Map(_), _) => Err(format!("{} は{}なので、その下に値を書けません", self.place(path), node.type_name())),
+            (Pending::Map(_), Value::Null) => {
+                self.replace_node(node, None, Some(pend), path, slot, flow, None)
+            }
+            (Pending::Map(_), _) => Err(format!(
+                "{} は{}なので、その下に値を書けません",
+                self.place(path),
+                node.type_name()
+            )),
         }
     }
 
     /// Replaces the text of `node` (its value as held by `slot`) by the emission of `src`
     /// (defaulting to the node itself) with `pend` applied.
     #[allow(clippy::too_many_arguments)]
-    fn replace_node(&mut self, node: &'a Node, src: Option<&'a Node>, pend: Option<&Pending>, path: &mut Vec<Seg>, slot: Slot<'a>, flow: bool, anchor: Option<&str>) -> Result<(), String> {
+    fn replace_node(
+        &mut self,
+        node: &'a Node,
+        src: Option<&'a Node>,
+        pend: Option<&Pending>,
+        path: &mut Vec<Seg>,
+        slot: Slot<'a>,
+        flow: bool,
+        anchor: Option<&str>,
+    ) -> Result<(), String> {
         let src = src.or(if node.is_alias() { None } else { Some(node) });
         let with_anchor = |e: Emitted| match (anchor, e) {
             (None, e) => e,
-            (Some(a), Emitted::Inline(s)) => Emitted::Inline(if s.is_empty() { format!("&{a}") } else { format!("&{a} {s}") }),
+            (Some(a), Emitted::Inline(s)) => Emitted::Inline(if s.is_empty() {
+                format!("&{a}")
+            } else {
+                format!("&{a} {s}")
+            }),
             (Some(a), Emitted::Block { header, lines }) => Emitted::Block {
-                header: if header.is_empty() { format!("&{a}") } else { format!("&{a} {header}") },
+                header: if header.is_empty() {
+                    format!("&{a}")
+                } else {
+                    format!("&{a} {header}")
+                },
                 lines,
             },
         };
         match slot {
-            Slot::MapValue { key, flow: parent_flow } => {
+            Slot::MapValue {
+                key,
+                flow: parent_flow,
+            } => {
                 let colon = self.colon_after(key)?;
                 let end = self.value_end(key, node, parent_flow)?;
                 let indent = self.column(key.span.start) + 2;
-                let emitted = with_anchor(self.emit(src, pend, path, indent, parent_flow || flow)?);
-                let (end, rest) = if parent_flow { (end, "") } else { self.rest_of_line(end) };
+                let emitted =
+                    with_anchor(self.emit(src, pend, path, indent, parent_flow || flow)?);
+                let (end, rest) = if parent_flow {
+                    (end, "")
+                } else {
+                    self.rest_of_line(end)
+                };
                 let text = match emitted {
                     Emitted::Inline(s) if s.is_empty() => rest.to_owned(),
                     Emitted::Inline(s) => format!(" {s}{rest}"),
@@ -275,12 +360,21 @@ impl<'a> Editor<'a> {
                 } else if self.is_flow_collection(node) {
                     self.match_bracket(node.span.start)?
                 } else {
-                    return Err(format!("{} のリストの要素は置き換えられません (ブロック形式)", self.place(path)));
+                    return Err(format!(
+                        "{} のリストの要素は置き換えられません (ブロック形式)",
+                        self.place(path)
+                    ));
                 };
                 // An item of a sequence is rewritten in flow style on its own line.
                 let emitted = with_anchor(self.emit(src, pend, path, 0, true)?);
-                let Emitted::Inline(s) = emitted else { unreachable!("flow emission is inline") };
-                self.splices.push((node.span.start, end, if s.is_empty() { "null".into() } else { s }));
+                let Emitted::Inline(s) = emitted else {
+                    unreachable!("flow emission is inline")
+                };
+                self.splices.push((
+                    node.span.start,
+                    end,
+                    if s.is_empty() { "null".into() } else { s },
+                ));
                 Ok(())
             }
         }
@@ -300,9 +394,19 @@ impl<'a> Editor<'a> {
             else {
                 continue;
             };
-            let name = self.text[first.span.start..first.span.end].trim_start_matches('*').to_owned();
+            let name = self.text[first.span.start..first.span.end]
+                .trim_start_matches('*')
+                .to_owned();
             let mut path = Vec::new();
-            self.replace_node(first, Some(node), None, &mut path, first_slot, first_flow, Some(&name))?;
+            self.replace_node(
+                first,
+                Some(node),
+                None,
+                &mut path,
+                first_slot,
+                first_flow,
+                Some(&name),
+            )?;
             if !replaced {
                 self.remove_anchor(node, &name, slot)?;
             }
@@ -311,7 +415,13 @@ impl<'a> Editor<'a> {
     }
 
     /// Every alias of the document in order, with how it is held and whether it is in flow context.
-    fn collect_aliases(&self, node: &'a Node, slot: Slot<'a>, flow: bool, out: &mut Vec<(&'a Node, Slot<'a>, bool)>) {
+    fn collect_aliases(
+        &self,
+        node: &'a Node,
+        slot: Slot<'a>,
+        flow: bool,
+        out: &mut Vec<(&'a Node, Slot<'a>, bool)>,
+    ) {
         if node.is_alias() {
             out.push((node, slot, flow));
             return;
@@ -323,7 +433,9 @@ impl<'a> Editor<'a> {
                     self.collect_aliases(v, Slot::MapValue { key: k, flow }, flow, out);
                 }
             }
-            Value::Seq(items) => items.iter().for_each(|v| self.collect_aliases(v, Slot::SeqItem, flow, out)),
+            Value::Seq(items) => items
+                .iter()
+                .for_each(|v| self.collect_aliases(v, Slot::SeqItem, flow, out)),
             _ => {}
         }
     }
@@ -347,38 +459,63 @@ impl<'a> Editor<'a> {
         if self.text[..start].ends_with(' ') {
             start -= 1;
         }
-        self.splices.push((start, lower + i + token.len(), String::new()));
+        self.splices
+            .push((start, lower + i + token.len(), String::new()));
         Ok(())
     }
 
     /// Inserts `key` with the emission of `pend` into the mapping `map`.
-    fn insert_key(&mut self, map: &'a Node, entries: &'a [(Node, Node)], key: &str, pend: &Pending, path: &mut Vec<Seg>, flow: bool) -> Result<(), String> {
+    fn insert_key(
+        &mut self,
+        map: &'a Node,
+        entries: &'a [(Node, Node)],
+        key: &str,
+        pend: &Pending,
+        path: &mut Vec<Seg>,
+        flow: bool,
+    ) -> Result<(), String> {
         let rank = |k: &str| key_rank(self.order, path, k);
         let new_rank = rank(key);
-        let before = entries.iter().find(|(k, _)| match (&new_rank, rank(&k.key_text())) {
-            (Some(a), Some(b)) => b > *a,
-            _ => false,
-        });
+        let before = entries
+            .iter()
+            .find(|(k, _)| match (&new_rank, rank(&k.key_text())) {
+                (Some(a), Some(b)) => b > *a,
+                _ => false,
+            });
         let key_text = emit_key(key);
         path.push(Seg::Key(key.to_owned()));
         let result = if self.is_flow_collection(map) {
             let emitted = self.emit(None, Some(pend), path, 0, true)?;
-            let Emitted::Inline(v) = emitted else { unreachable!("flow emission is inline") };
-            let entry = if v.is_empty() { format!("{key_text}:") } else { format!("{key_text}: {v}") };
+            let Emitted::Inline(v) = emitted else {
+                unreachable!("flow emission is inline")
+            };
+            let entry = if v.is_empty() {
+                format!("{key_text}:")
+            } else {
+                format!("{key_text}: {v}")
+            };
             match before {
-                Some((k, _)) => self.splices.push((k.span.start, k.span.start, format!("{entry}, "))),
+                Some((k, _)) => {
+                    self.splices
+                        .push((k.span.start, k.span.start, format!("{entry}, ")))
+                }
                 None => match entries.last() {
                     Some((k, v)) => {
                         let end = self.value_end(k, v, true)?;
                         self.splices.push((end, end, format!(", {entry}")));
                     }
-                    None => self.splices.push((map.span.start + 1, map.span.start + 1, entry)),
+                    None => self
+                        .splices
+                        .push((map.span.start + 1, map.span.start + 1, entry)),
                 },
             }
             Ok(())
         } else {
             let Some((first_key, _)) = entries.first() else {
-                return Err(format!("{} に値を書き足せません (空の対応表)", self.place(path)));
+                return Err(format!(
+                    "{} に値を書き足せません (空の対応表)",
+                    self.place(path)
+                ));
             };
             let indent = self.column(first_key.span.start);
             let emitted = self.emit(None, Some(pend), path, indent + 2, flow)?;
@@ -401,12 +538,16 @@ impl<'a> Editor<'a> {
             };
             let nl = self.nl();
             match before {
-                Some((k, _)) => self.splices.push((k.span.start, k.span.start, format!("{entry}{nl}{pad}"))),
+                Some((k, _)) => {
+                    self.splices
+                        .push((k.span.start, k.span.start, format!("{entry}{nl}{pad}")))
+                }
                 None => {
                     let (k, v) = entries.last().expect("not empty");
                     let end = self.value_end(k, v, false)?;
                     let (line_end, _) = self.rest_of_line(end);
-                    self.splices.push((line_end, line_end, format!("{nl}{pad}{entry}")));
+                    self.splices
+                        .push((line_end, line_end, format!("{nl}{pad}{entry}")));
                 }
             }
             Ok(())
@@ -416,13 +557,22 @@ impl<'a> Editor<'a> {
     }
 
     /// Renders `src` (an existing node, or nothing) with `pend` applied.
-    fn emit(&self, src: Option<&'a Node>, pend: Option<&Pending>, path: &mut Vec<Seg>, indent: usize, flow: bool) -> Result<Emitted, String> {
+    fn emit(
+        &self,
+        src: Option<&'a Node>,
+        pend: Option<&Pending>,
+        path: &mut Vec<Seg>,
+        indent: usize,
+        flow: bool,
+    ) -> Result<Emitted, String> {
         if let Some(Pending::Set(v)) = pend {
             return Ok(emit_new(v, indent, flow));
         }
         let src = match src {
             Some(n) if n.is_alias() && pend.is_some() => {
-                Some(find_def(self.root, n.defined).ok_or_else(|| format!("{} の別名 (*) の元が見つかりません", self.place(path)))?)
+                Some(find_def(self.root, n.defined).ok_or_else(|| {
+                    format!("{} の別名 (*) の元が見つかりません", self.place(path))
+                })?)
             }
             other => other,
         };
@@ -431,7 +581,9 @@ impl<'a> Editor<'a> {
             return self.emit_map(&[], pend, path, indent, flow);
         };
         if pend.is_none() && src.is_alias() {
-            return Ok(Emitted::Inline(self.text[src.span.start..src.span.end].to_owned()));
+            return Ok(Emitted::Inline(
+                self.text[src.span.start..src.span.end].to_owned(),
+            ));
         }
         match &src.value {
             Value::Map(entries) => self.emit_map(entries, pend, path, indent, flow),
@@ -443,7 +595,9 @@ impl<'a> Editor<'a> {
                 let mut parts = Vec::new();
                 for it in items {
                     match self.emit(Some(it), None, path, indent + 2, true)? {
-                        Emitted::Inline(s) => parts.push(if s.is_empty() { "null".into() } else { s }),
+                        Emitted::Inline(s) => {
+                            parts.push(if s.is_empty() { "null".into() } else { s })
+                        }
                         Emitted::Block { .. } => unreachable!("flow emission is inline"),
                     }
                 }
@@ -465,11 +619,21 @@ impl<'a> Editor<'a> {
                             _ => lines.push(format!("{pad}- {flow_text}")),
                         }
                     }
-                    Ok(Emitted::Block { header: String::new(), lines })
+                    Ok(Emitted::Block {
+                        header: String::new(),
+                        lines,
+                    })
                 }
             }
-            Value::Seq(_) => Err(format!("{} はリストなので、その下に値を書けません", self.place(path))),
-            _ if pend.is_some() => Err(format!("{} は{}なので、その下に値を書けません", self.place(path), src.type_name())),
+            Value::Seq(_) => Err(format!(
+                "{} はリストなので、その下に値を書けません",
+                self.place(path)
+            )),
+            _ if pend.is_some() => Err(format!(
+                "{} は{}なので、その下に値を書けません",
+                self.place(path),
+                src.type_name()
+            )),
             Value::Null => Ok(Emitted::Inline(String::new())),
             Value::Bool(b) => Ok(Emitted::Inline(b.to_string())),
             Value::Int(i) => Ok(Emitted::Inline(i.to_string())),
@@ -478,7 +642,14 @@ impl<'a> Editor<'a> {
         }
     }
 
-    fn emit_map(&self, entries: &'a [(Node, Node)], pend: Option<&Pending>, path: &mut Vec<Seg>, indent: usize, flow: bool) -> Result<Emitted, String> {
+    fn emit_map(
+        &self,
+        entries: &'a [(Node, Node)],
+        pend: Option<&Pending>,
+        path: &mut Vec<Seg>,
+        indent: usize,
+        flow: bool,
+    ) -> Result<Emitted, String> {
         let children: &[(Seg, Pending)] = match pend {
             Some(Pending::Map(c)) => c,
             _ => &[],
@@ -488,7 +659,10 @@ impl<'a> Editor<'a> {
         let mut ranks: Vec<Option<usize>> = Vec::new();
         for (k, v) in entries {
             let name = k.key_text();
-            let child = children.iter().find(|(s, _)| *s == Seg::Key(name.clone())).map(|(_, p)| p);
+            let child = children
+                .iter()
+                .find(|(s, _)| *s == Seg::Key(name.clone()))
+                .map(|(_, p)| p);
             path.push(Seg::Key(name.clone()));
             let e = self.emit(Some(v), child, path, indent + 2, flow)?;
             path.pop();
@@ -497,7 +671,10 @@ impl<'a> Editor<'a> {
         }
         for (seg, child) in children {
             let Seg::Key(name) = seg else {
-                return Err(format!("{} は対応表なので番号 {seg} では選べません", self.place(path)));
+                return Err(format!(
+                    "{} は対応表なので番号 {seg} では選べません",
+                    self.place(path)
+                ));
             };
             if entries.iter().any(|(k, _)| k.key_text() == *name) {
                 continue;
@@ -507,7 +684,10 @@ impl<'a> Editor<'a> {
             path.pop();
             let r = key_rank(self.order, path, name);
             let at = match r {
-                Some(r) => ranks.iter().position(|x| matches!(x, Some(x) if *x > r)).unwrap_or(out.len()),
+                Some(r) => ranks
+                    .iter()
+                    .position(|x| matches!(x, Some(x) if *x > r))
+                    .unwrap_or(out.len()),
                 None => out.len(),
             };
             ranks.insert(at, r);
@@ -531,12 +711,19 @@ impl<'a> Editor<'a> {
                 Emitted::Inline(v) if v.is_empty() => lines.push(format!("{pad}{k}:")),
                 Emitted::Inline(v) => lines.push(format!("{pad}{k}: {v}")),
                 Emitted::Block { header, lines: ls } => {
-                    lines.push(if header.is_empty() { format!("{pad}{k}:") } else { format!("{pad}{k}: {header}") });
+                    lines.push(if header.is_empty() {
+                        format!("{pad}{k}:")
+                    } else {
+                        format!("{pad}{k}: {header}")
+                    });
                     lines.extend(ls);
                 }
             }
         }
-        Ok(Emitted::Block { header: String::new(), lines })
+        Ok(Emitted::Block {
+            header: String::new(),
+            lines,
+        })
     }
 
     // ---- reading the source text ----
@@ -552,13 +739,23 @@ impl<'a> Editor<'a> {
 
     /// The line break of the source (`\r\n` for a file written so, `\n` otherwise).
     fn nl(&self) -> &'static str {
-        if self.text.contains("\r\n") { "\r\n" } else { "\n" }
+        if self.text.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        }
     }
 
     /// The end of the line holding `at`: the position of its `\r\n` or `\n`, or the text's end.
     fn eol(&self, at: usize) -> usize {
-        let end = self.text[at..].find('\n').map_or(self.text.len(), |i| at + i);
-        if end > at && self.text.as_bytes()[end - 1] == b'\r' { end - 1 } else { end }
+        let end = self.text[at..]
+            .find('\n')
+            .map_or(self.text.len(), |i| at + i);
+        if end > at && self.text.as_bytes()[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        }
     }
 
     /// The end of the line holding `at` and what stands between `at` and it when that is only
@@ -582,21 +779,31 @@ impl<'a> Editor<'a> {
         if rest[skipped..].starts_with(':') {
             Ok(key.span.end + skipped)
         } else {
-            Err(format!("キー「{}」の後ろの「:」が見つかりません (行 {})", key.key_text(), key.span.line))
+            Err(format!(
+                "キー「{}」の後ろの「:」が見つかりません (行 {})",
+                key.key_text(),
+                key.span.line
+            ))
         }
     }
 
     fn is_flow_collection(&self, node: &Node) -> bool {
         matches!(node.value, Value::Map(_) | Value::Seq(_))
             && !node.is_alias()
-            && matches!(self.text.as_bytes().get(node.span.start), Some(b'{') | Some(b'['))
+            && matches!(
+                self.text.as_bytes().get(node.span.start),
+                Some(b'{') | Some(b'[')
+            )
     }
 
     /// A scalar whose span covers exactly its text (plain or quoted, not a block scalar).
     fn is_scalar_text(&self, node: &Node) -> bool {
         !matches!(node.value, Value::Map(_) | Value::Seq(_))
             && node.span.end > node.span.start
-            && !matches!(self.text.as_bytes().get(node.span.start), Some(b'|') | Some(b'>'))
+            && !matches!(
+                self.text.as_bytes().get(node.span.start),
+                Some(b'|') | Some(b'>')
+            )
     }
 
     /// Where the value of `key` ends in the text (exclusive).
@@ -609,7 +816,13 @@ impl<'a> Editor<'a> {
         }
         let colon = self.colon_after(key)?;
         if flow {
-            return Ok(if matches!(value.value, Value::Null) && value.span.end <= colon { colon + 1 } else { value.span.end.max(colon + 1) });
+            return Ok(
+                if matches!(value.value, Value::Null) && value.span.end <= colon {
+                    colon + 1
+                } else {
+                    value.span.end.max(colon + 1)
+                },
+            );
         }
         // What stands on the key's line after the colon.
         let line_end = self.eol(colon);
@@ -636,10 +849,14 @@ impl<'a> Editor<'a> {
             line_end
         };
         // `at`: the `\n` ending the line before.
-        let mut at = self.text[colon..].find('\n').map_or(self.text.len(), |i| colon + i);
+        let mut at = self.text[colon..]
+            .find('\n')
+            .map_or(self.text.len(), |i| colon + i);
         while at < self.text.len() {
             let start = at + 1;
-            let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+            let end = self.text[start..]
+                .find('\n')
+                .map_or(self.text.len(), |i| start + i);
             let line = &self.text[start..end];
             let body = line.trim_start_matches(' ');
             let col = line.len() - body.len();
@@ -647,7 +864,8 @@ impl<'a> Editor<'a> {
                 at = end;
                 continue;
             }
-            let inside = col > key_col || (is_seq && col == key_col && (body.starts_with("- ") || body.trim_end() == "-"));
+            let inside = col > key_col
+                || (is_seq && col == key_col && (body.starts_with("- ") || body.trim_end() == "-"));
             if !inside {
                 break;
             }
@@ -734,9 +952,8 @@ fn find_def(root: &Node, span: SrcSpan) -> Option<&Node> {
 // ---- emitting values ----
 
 fn emit_key(key: &str) -> String {
-    if key.parse::<i64>().is_ok() && !key.starts_with(['+', '-', '0']) || key == "0" {
-        key.to_owned()
-    } else if plain_safe(key, true) {
+    let year_like = key.parse::<i64>().is_ok() && !key.starts_with(['+', '-', '0']) || key == "0";
+    if year_like || plain_safe(key, true) {
         key.to_owned()
     } else {
         double_quoted(key)
@@ -765,20 +982,31 @@ fn emit_new(v: &NewValue, indent: usize, flow: bool) -> Emitted {
                     }
                 }
             }
-            Emitted::Block { header: String::new(), lines }
+            Emitted::Block {
+                header: String::new(),
+                lines,
+            }
         }
     }
 }
 
 fn flow_scalar(s: &str) -> String {
-    if plain_safe(s, true) { s.to_owned() } else { double_quoted(s) }
+    if plain_safe(s, true) {
+        s.to_owned()
+    } else {
+        double_quoted(s)
+    }
 }
 
 fn emit_float(f: f64) -> String {
     if f.is_nan() {
         ".nan".into()
     } else if f.is_infinite() {
-        if f > 0.0 { ".inf".into() } else { "-.inf".into() }
+        if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        }
     } else if f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{f:.1}")
     } else {
@@ -789,7 +1017,11 @@ fn emit_float(f: f64) -> String {
 /// A string value: plain when safe, a literal block for multi-line text, double-quoted otherwise.
 fn emit_str(s: &str, indent: usize, flow: bool) -> Emitted {
     if !s.contains('\n') {
-        return Emitted::Inline(if plain_safe(s, flow) { s.to_owned() } else { double_quoted(s) });
+        return Emitted::Inline(if plain_safe(s, flow) {
+            s.to_owned()
+        } else {
+            double_quoted(s)
+        });
     }
     if flow || !literal_safe(s) {
         return Emitted::Inline(double_quoted(s));
@@ -804,12 +1036,21 @@ fn emit_str(s: &str, indent: usize, flow: bool) -> Emitted {
     let pad = " ".repeat(indent);
     let mut lines: Vec<String> = body
         .split('\n')
-        .map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") })
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{l}")
+            }
+        })
         .collect();
     for _ in 1..trailing {
         lines.push(String::new());
     }
-    Emitted::Block { header: header.into(), lines }
+    Emitted::Block {
+        header: header.into(),
+        lines,
+    }
 }
 
 fn is_special_char(c: char) -> bool {
@@ -821,17 +1062,27 @@ fn literal_safe(s: &str) -> bool {
     let body = s.trim_end_matches('\n');
     !body.is_empty()
         && !body.chars().any(|c| is_special_char(c) || c == '\t')
-        && !body.split('\n').next().is_some_and(|first| first.is_empty() || first.starts_with(' '))
-        && !body.split('\n').any(|l| l.ends_with(' ') && l.trim().is_empty())
+        && !body
+            .split('\n')
+            .next()
+            .is_some_and(|first| first.is_empty() || first.starts_with(' '))
+        && !body
+            .split('\n')
+            .any(|l| l.ends_with(' ') && l.trim().is_empty())
 }
 
 /// Whether `s` reads back as the same string when written as a plain scalar.
 pub fn plain_safe(s: &str, flow: bool) -> bool {
-    let Some(first) = s.chars().next() else { return false };
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
     if s.trim() != s || s.contains('\n') || s.chars().any(|c| is_special_char(c) || c == '\t') {
         return false;
     }
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) || first.is_ascii_digit() || matches!(first, '+' | '.' | '~') {
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first)
+        || first.is_ascii_digit()
+        || matches!(first, '+' | '.' | '~')
+    {
         return false;
     }
     if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
@@ -895,7 +1146,10 @@ impl Plain {
             Value::Str(s) => Plain::Str(s.clone()),
             Value::Seq(items) => Plain::Seq(items.iter().map(Plain::of).collect()),
             Value::Map(entries) => {
-                let mut m: Vec<(String, Plain)> = entries.iter().map(|(k, v)| (k.key_text(), Plain::of(v))).collect();
+                let mut m: Vec<(String, Plain)> = entries
+                    .iter()
+                    .map(|(k, v)| (k.key_text(), Plain::of(v)))
+                    .collect();
                 m.sort_by(|a, b| a.0.cmp(&b.0));
                 Plain::Map(m)
             }
@@ -905,7 +1159,9 @@ impl Plain {
     fn of_new(v: &NewValue) -> Plain {
         match v {
             NewValue::Str(s) => Plain::Str(s.clone()),
-            NewValue::List(items) => Plain::Seq(items.iter().map(|s| Plain::Str(s.clone())).collect()),
+            NewValue::List(items) => {
+                Plain::Seq(items.iter().map(|s| Plain::Str(s.clone())).collect())
+            }
             NewValue::Int(i) => Plain::Int(*i),
             NewValue::Float(f) => Plain::Float(f.to_bits()),
         }
@@ -926,12 +1182,17 @@ impl Plain {
                     None => {
                         m.push((k.clone(), Plain::Null));
                         m.sort_by(|a, b| a.0.cmp(&b.0));
-                        m.iter().position(|(key, _)| key == k).expect("just inserted")
+                        m.iter()
+                            .position(|(key, _)| key == k)
+                            .expect("just inserted")
                     }
                 };
                 m[idx].1.set(rest, value)
             }
-            (Plain::Seq(items), Seg::Index(i)) => items.get_mut(*i).ok_or("リストの要素がありません")?.set(rest, value),
+            (Plain::Seq(items), Seg::Index(i)) => items
+                .get_mut(*i)
+                .ok_or("リストの要素がありません")?
+                .set(rest, value),
             _ => Err("変更先の形が合いません".into()),
         }
     }
@@ -939,8 +1200,12 @@ impl Plain {
 
 /// Parses the new text and checks that it equals the old document with exactly the changes.
 fn verify(old_root: &Node, new_text: &str, changes: &[Change]) -> Result<(), String> {
-    let new_root = yaml_tree::parse(new_text)
-        .map_err(|e| format!("書き換えた YAML が読めなくなるため中止しました (内部エラー: {})", e.message))?;
+    let new_root = yaml_tree::parse(new_text).map_err(|e| {
+        format!(
+            "書き換えた YAML が読めなくなるため中止しました (内部エラー: {})",
+            e.message
+        )
+    })?;
     let mut expected = Plain::of(old_root);
     for c in changes {
         expected.set(&c.path, Plain::of_new(&c.value))?;
@@ -948,7 +1213,9 @@ fn verify(old_root: &Node, new_text: &str, changes: &[Change]) -> Result<(), Str
     let got = Plain::of(&new_root);
     if got != expected {
         let place = first_difference(&expected, &got, &mut Vec::new()).unwrap_or_default();
-        return Err(format!("書き換えると意図しない値まで変わるため中止しました (内部エラー: {place})"));
+        return Err(format!(
+            "書き換えると意図しない値まで変わるため中止しました (内部エラー: {place})"
+        ));
     }
     Ok(())
 }
@@ -969,12 +1236,14 @@ fn first_difference(a: &Plain, b: &Plain, path: &mut Vec<String>) -> Option<Stri
             }
             (x.len() != y.len()).then(|| path.join("."))
         }
-        (Plain::Seq(x), Plain::Seq(y)) if x.len() == y.len() => x.iter().zip(y).enumerate().find_map(|(i, (v, w))| {
-            path.push(format!("[{i}]"));
-            let d = first_difference(v, w, path);
-            path.pop();
-            d
-        }),
+        (Plain::Seq(x), Plain::Seq(y)) if x.len() == y.len() => {
+            x.iter().zip(y).enumerate().find_map(|(i, (v, w))| {
+                path.push(format!("[{i}]"));
+                let d = first_difference(v, w, path);
+                path.pop();
+                d
+            })
+        }
         _ => (a != b).then(|| path.join(".")),
     }
 }
@@ -984,9 +1253,19 @@ mod tests {
     use super::*;
 
     fn order(_: &[Seg], key: &str) -> Option<usize> {
-        ["取組目標", "活動", "実績", "自己評価", "評価理由", "次年度以降", "方向性・課題", "説明", "目標"]
-            .iter()
-            .position(|k| *k == key)
+        [
+            "取組目標",
+            "活動",
+            "実績",
+            "自己評価",
+            "評価理由",
+            "次年度以降",
+            "方向性・課題",
+            "説明",
+            "目標",
+        ]
+        .iter()
+        .position(|k| *k == key)
     }
 
     fn edit(text: &str, changes: &[(&[&str], NewValue)]) -> String {
@@ -994,14 +1273,18 @@ mod tests {
         let changes: Vec<Change> = changes
             .iter()
             .map(|(p, v)| Change {
-                path: p.iter().map(|s| match s.strip_prefix('#') {
-                    Some(i) => Seg::Index(i.parse().unwrap()),
-                    None => Seg::key(*s),
-                }).collect(),
+                path: p
+                    .iter()
+                    .map(|s| match s.strip_prefix('#') {
+                        Some(i) => Seg::Index(i.parse().unwrap()),
+                        None => Seg::key(*s),
+                    })
+                    .collect(),
                 value: v.clone(),
             })
             .collect();
-        apply(text, &root, &changes, &order).unwrap_or_else(|e| panic!("{e}\n{}", dbg_apply(text, &root, &changes)))
+        apply(text, &root, &changes, &order)
+            .unwrap_or_else(|e| panic!("{e}\n{}", dbg_apply(text, &root, &changes)))
     }
 
     fn s(v: &str) -> NewValue {
@@ -1011,7 +1294,10 @@ mod tests {
     #[test]
     fn replaces_a_plain_scalar_keeping_comments() {
         let t = "# head\na:\n  b: old # note\n\n  c: 1\n";
-        assert_eq!(edit(t, &[(&["a", "b"], s("新しい"))]), "# head\na:\n  b: 新しい # note\n\n  c: 1\n");
+        assert_eq!(
+            edit(t, &[(&["a", "b"], s("新しい"))]),
+            "# head\na:\n  b: 新しい # note\n\n  c: 1\n"
+        );
     }
 
     #[test]
@@ -1024,39 +1310,76 @@ mod tests {
     #[test]
     fn replaces_a_list_by_a_paragraph_and_back() {
         let t = "years:\n  r:\n    - a\n    - b\n  # keep\n  s: t\n";
-        let out = edit(t, &[(&["years", "r"], s("p")), (&["years", "s"], NewValue::List(vec!["x".into(), "y: z".into()]))]);
-        assert_eq!(out, "years:\n  r: p\n  # keep\n  s:\n    - x\n    - \"y: z\"\n");
+        let out = edit(
+            t,
+            &[
+                (&["years", "r"], s("p")),
+                (
+                    &["years", "s"],
+                    NewValue::List(vec!["x".into(), "y: z".into()]),
+                ),
+            ],
+        );
+        assert_eq!(
+            out,
+            "years:\n  r: p\n  # keep\n  s:\n    - x\n    - \"y: z\"\n"
+        );
     }
 
     #[test]
     fn inserts_keys_in_order_in_block_mappings() {
         let t = "2022:\n  取組目標: g\n  活動: a\n  方向性・課題: d\n";
-        let out = edit(t, &[(&["2022", "実績"], s("r")), (&["2022", "評価理由"], s("q"))]);
-        assert_eq!(out, "2022:\n  取組目標: g\n  活動: a\n  実績: r\n  評価理由: q\n  方向性・課題: d\n");
+        let out = edit(
+            t,
+            &[(&["2022", "実績"], s("r")), (&["2022", "評価理由"], s("q"))],
+        );
+        assert_eq!(
+            out,
+            "2022:\n  取組目標: g\n  活動: a\n  実績: r\n  評価理由: q\n  方向性・課題: d\n"
+        );
         let out = edit(t, &[(&["2022", "zz"], s("end"))]);
-        assert_eq!(out, "2022:\n  取組目標: g\n  活動: a\n  方向性・課題: d\n  zz: end\n");
+        assert_eq!(
+            out,
+            "2022:\n  取組目標: g\n  活動: a\n  方向性・課題: d\n  zz: end\n"
+        );
     }
 
     #[test]
     fn inserts_into_flow_mappings() {
         let t = "m: {取組目標: *x, 活動: b}\ne: {}\nf: {2021: 37}\n";
         let t = format!("x: &x g\n{t}");
-        let out = edit(&t, &[(&["m", "実績"], s("a, b")), (&["e", "2022"], NewValue::Int(1200)), (&["f", "2022"], NewValue::Float(2.5))]);
-        assert_eq!(out, "x: &x g\nm: {取組目標: *x, 活動: b, 実績: \"a, b\"}\ne: {2022: 1200}\nf: {2021: 37, 2022: 2.5}\n");
+        let out = edit(
+            &t,
+            &[
+                (&["m", "実績"], s("a, b")),
+                (&["e", "2022"], NewValue::Int(1200)),
+                (&["f", "2022"], NewValue::Float(2.5)),
+            ],
+        );
+        assert_eq!(
+            out,
+            "x: &x g\nm: {取組目標: *x, 活動: b, 実績: \"a, b\"}\ne: {2022: 1200}\nf: {2021: 37, 2022: 2.5}\n"
+        );
     }
 
     #[test]
     fn materialises_an_alias_for_one_year_only() {
         let t = "years:\n  2022: &p\n    取組目標: g\n    活動: a\n  2023: *p\n  2024: *p\n";
         let out = edit(t, &[(&["years", "2023", "実績"], s("done"))]);
-        assert_eq!(out, "years:\n  2022: &p\n    取組目標: g\n    活動: a\n  2023:\n    取組目標: g\n    活動: a\n    実績: done\n  2024: *p\n");
+        assert_eq!(
+            out,
+            "years:\n  2022: &p\n    取組目標: g\n    活動: a\n  2023:\n    取組目標: g\n    活動: a\n    実績: done\n  2024: *p\n"
+        );
     }
 
     #[test]
     fn changing_an_anchored_year_moves_the_anchor_to_the_next_alias() {
         let t = "years:\n  2022: &p\n    取組目標: g\n  2023: *p\n  2024: *p\n";
         let out = edit(t, &[(&["years", "2022", "実績"], s("r"))]);
-        assert_eq!(out, "years:\n  2022:\n    取組目標: g\n    実績: r\n  2023: &p\n    取組目標: g\n  2024: *p\n");
+        assert_eq!(
+            out,
+            "years:\n  2022:\n    取組目標: g\n    実績: r\n  2023: &p\n    取組目標: g\n  2024: *p\n"
+        );
         let t = "a: &x old\nb: *x\nc: *x\n";
         let out = edit(t, &[(&["a"], s("new"))]);
         assert_eq!(out, "a: new\nb: &x old\nc: *x\n");
@@ -1066,14 +1389,26 @@ mod tests {
     fn keeps_inner_aliases_when_copying() {
         let t = "g: &g [a, b]\nyears:\n  2022: &p {取組目標: *g, 活動: x}\n  2023: *p\n";
         let out = edit(t, &[(&["years", "2023", "自己評価"], s("A"))]);
-        assert_eq!(out, "g: &g [a, b]\nyears:\n  2022: &p {取組目標: *g, 活動: x}\n  2023:\n    取組目標: *g\n    活動: x\n    自己評価: A\n");
+        assert_eq!(
+            out,
+            "g: &g [a, b]\nyears:\n  2022: &p {取組目標: *g, 活動: x}\n  2023:\n    取組目標: *g\n    活動: x\n    自己評価: A\n"
+        );
     }
 
     #[test]
     fn creates_missing_intermediate_mappings() {
         let t = "ini:\n  - 番号: \"1\"\n    年度別:\n      2021:\n        活動: a\n";
-        let out = edit(t, &[(&["ini", "#0", "年度別", "2022", "実績"], s("r")), (&["ini", "#0", "年度別", "2022", "自己評価"], s("B"))]);
-        assert_eq!(out, "ini:\n  - 番号: \"1\"\n    年度別:\n      2021:\n        活動: a\n      2022:\n        実績: r\n        自己評価: B\n");
+        let out = edit(
+            t,
+            &[
+                (&["ini", "#0", "年度別", "2022", "実績"], s("r")),
+                (&["ini", "#0", "年度別", "2022", "自己評価"], s("B")),
+            ],
+        );
+        assert_eq!(
+            out,
+            "ini:\n  - 番号: \"1\"\n    年度別:\n      2021:\n        活動: a\n      2022:\n        実績: r\n        自己評価: B\n"
+        );
     }
 
     #[test]
@@ -1086,19 +1421,47 @@ mod tests {
     #[test]
     fn keeps_crlf_line_ends() {
         let t = "a:\r\n  b: x # c\r\n  l:\r\n    - 1\r\n  e: {}\r\nz: 1\r\n";
-        let out = edit(t, &[(&["a", "b"], s("yy")), (&["a", "l"], s("p\nq")), (&["a", "m"], s("new")), (&["a", "e", "2022"], NewValue::Int(3))]);
-        assert_eq!(out, "a:\r\n  b: yy # c\r\n  l: |-\r\n    p\r\n    q\r\n  e: {2022: 3}\r\n  m: new\r\nz: 1\r\n");
+        let out = edit(
+            t,
+            &[
+                (&["a", "b"], s("yy")),
+                (&["a", "l"], s("p\nq")),
+                (&["a", "m"], s("new")),
+                (&["a", "e", "2022"], NewValue::Int(3)),
+            ],
+        );
+        assert_eq!(
+            out,
+            "a:\r\n  b: yy # c\r\n  l: |-\r\n    p\r\n    q\r\n  e: {2022: 3}\r\n  m: new\r\nz: 1\r\n"
+        );
     }
 
     #[test]
     fn quotes_what_would_read_back_differently() {
-        for v in ["", " x", "true", "No", "123", "-1", "3-2-1", "a: b", "a #b", "#c", "[x]", "*a", "&a", "~", "x\ty", "'q'", "@x", "%x"] {
+        for v in [
+            "", " x", "true", "No", "123", "-1", "3-2-1", "a: b", "a #b", "#c", "[x]", "*a", "&a",
+            "~", "x\ty", "'q'", "@x", "%x",
+        ] {
             assert!(!plain_safe(v, false), "{v:?}");
-            let text = format!("k: {}\n", if plain_safe(v, false) { v.to_owned() } else { double_quoted(v) });
+            let text = format!(
+                "k: {}\n",
+                if plain_safe(v, false) {
+                    v.to_owned()
+                } else {
+                    double_quoted(v)
+                }
+            );
             let root = yaml_tree::parse(&text).unwrap();
             assert_eq!(root.get("k").and_then(|n| n.as_str()), Some(v), "{text}");
         }
-        for v in ["計画どおり", "A", "市民参加手法の活用", "令和4年度に実施", "a-b", "x:y"] {
+        for v in [
+            "計画どおり",
+            "A",
+            "市民参加手法の活用",
+            "令和4年度に実施",
+            "a-b",
+            "x:y",
+        ] {
             assert!(plain_safe(v, false), "{v:?}");
         }
     }
@@ -1116,33 +1479,63 @@ mod tests {
     #[test]
     fn edits_the_reference_sheet_touching_only_the_changed_lines() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/sheets/3-2.yaml");
-        let Ok(text) = std::fs::read_to_string(path) else { return };
-        let out = edit(&text, &[
-            (&["取組内容", "#0", "年度別", "2023", "実績"], s("調査を実施")),
-            (&["取組内容", "#0", "年度別", "2021", "実績"], s("一行目\n二行目")),
-            (&["取組内容", "#1", "年度別", "2022", "実績"], s("複数\n行")),
-            (&["取組内容", "#1", "指標", "実績", "2022"], NewValue::Int(40)),
-            (&["取組内容", "#1", "年度別", "2021", "評価理由"], s("一つに")),
-            (&["取組内容", "#3", "年度別", "2022", "自己評価"], s("B")),
-        ]);
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return;
+        };
+        let out = edit(
+            &text,
+            &[
+                (
+                    &["取組内容", "#0", "年度別", "2023", "実績"],
+                    s("調査を実施"),
+                ),
+                (
+                    &["取組内容", "#0", "年度別", "2021", "実績"],
+                    s("一行目\n二行目"),
+                ),
+                (&["取組内容", "#1", "年度別", "2022", "実績"], s("複数\n行")),
+                (
+                    &["取組内容", "#1", "指標", "実績", "2022"],
+                    NewValue::Int(40),
+                ),
+                (
+                    &["取組内容", "#1", "年度別", "2021", "評価理由"],
+                    s("一つに"),
+                ),
+                (&["取組内容", "#3", "年度別", "2022", "自己評価"], s("B")),
+            ],
+        );
         let old: Vec<&str> = text.lines().collect();
         let new: Vec<&str> = out.lines().collect();
         // 3-2-1 2023 gains 3 lines for the copied mapping; 2021 実績 two more lines; 3-2-2 loses
         // two bullet lines; 3-2-4 gains one.
         assert_eq!(new.len(), old.len() + 3 + 2 - 2 + 1, "{out}");
-        assert!(out.contains("      2023:\n        取組目標: 市民参加手法の活用により協働意識を高める\n"), "{out}");
+        assert!(
+            out.contains(
+                "      2023:\n        取組目標: 市民参加手法の活用により協働意識を高める\n"
+            ),
+            "{out}"
+        );
         assert!(out.contains("      2024: *p321\n"));
-        assert!(out.contains("        実績: |-\n          一行目\n          二行目\n"), "{out}");
+        assert!(
+            out.contains("        実績: |-\n          一行目\n          二行目\n"),
+            "{out}"
+        );
         assert!(out.contains("2022: {取組目標: *p322, 活動: 市民活動サポートセンターのあり方の検討, 実績: \"複数\\n行\"}"), "{out}");
         assert!(out.contains("      実績: {2021: 37, 2022: 40}"), "{out}");
-        assert!(out.contains("        自己評価: B\n        方向性・課題: 令和5年9月"), "{out}");
+        assert!(
+            out.contains("        自己評価: B\n        方向性・課題: 令和5年9月"),
+            "{out}"
+        );
         assert!(out.starts_with("# 進行管理シート 3-2"));
     }
 
     #[test]
     fn every_input_place_of_the_reference_sheet_can_be_set() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/sheets/3-2.yaml");
-        let Ok(text) = std::fs::read_to_string(path) else { return };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return;
+        };
         let root = yaml_tree::parse(&text).unwrap();
         let values = [
             s("一行"),
@@ -1159,32 +1552,38 @@ mod tests {
                     vec![Seg::key("効果額"), Seg::key("実績"), Seg::key(y.clone())],
                     vec![Seg::key("指標"), Seg::key("実績"), Seg::key(y.clone())],
                     vec![Seg::key("年度別"), Seg::key(y.clone()), Seg::key("実績")],
-                    vec![Seg::key("年度別"), Seg::key(y.clone()), Seg::key("評価理由")],
-                    vec![Seg::key("年度別"), Seg::key(y.clone()), Seg::key("自己評価")],
+                    vec![
+                        Seg::key("年度別"),
+                        Seg::key(y.clone()),
+                        Seg::key("評価理由"),
+                    ],
+                    vec![
+                        Seg::key("年度別"),
+                        Seg::key(y.clone()),
+                        Seg::key("自己評価"),
+                    ],
                 ];
                 for (n, p) in paths.into_iter().enumerate() {
                     let mut full = vec![Seg::key("取組内容"), Seg::Index(ini)];
                     full.extend(p);
                     for v in &values {
-                        let c = Change { path: full.clone(), value: v.clone() };
+                        let c = Change {
+                            path: full.clone(),
+                            value: v.clone(),
+                        };
                         let out = apply(&text, &root, std::slice::from_ref(&c), &order);
                         assert!(out.is_ok(), "{:?}: {}", c, out.unwrap_err());
                     }
-                    all.push(Change { path: full, value: values[(ini + year as usize + n) % values.len()].clone() });
+                    all.push(Change {
+                        path: full,
+                        value: values[(ini + year as usize + n) % values.len()].clone(),
+                    });
                 }
             }
         }
         // All at once.
-        let out = apply(&text, &root, &all, &order).unwrap_or_else(|e| {
-            let mut pending = Pending::Map(Vec::new());
-            for c in &all {
-                pending.insert(&c.path, c.value.clone()).unwrap();
-            }
-            let mut ed = Editor { text: &text, root: &root, order: &order, splices: Vec::new(), modified: Vec::new(), materialised: Vec::new() };
-            ed.walk(&root, &pending, &mut Vec::new(), Slot::Root, false).unwrap();
-            ed.keep_aliases_of_changed_anchors().unwrap();
-            panic!("{e}\n{}", ed.finish().unwrap())
-        });
+        let out = apply(&text, &root, &all, &order)
+            .unwrap_or_else(|e| panic!("{e}\n{}", dbg_apply(&text, &root, &all)));
         assert!(out.starts_with("# 進行管理シート 3-2"));
         assert!(out.contains("      実績: {2021: \"複数行の\\n文章: 記号 # も\", 2022: [・a, \"b, c\"], 2023: 1200, 2024: 2.5, 2025: 一行}\n"), "{out}");
         assert!(out.contains("      2025: {取組目標: *p322, 活動: 市民活動サポートセンターのあり方の検討, 実績: 1200, 自己評価: 一行, 評価理由: 2.5}\n"), "{out}");
@@ -1194,21 +1593,32 @@ mod tests {
     fn refuses_a_change_it_cannot_place() {
         let t = "a: text\n";
         let root = yaml_tree::parse(t).unwrap();
-        let change = Change { path: vec![Seg::key("a"), Seg::key("b")], value: s("x") };
+        let change = Change {
+            path: vec![Seg::key("a"), Seg::key("b")],
+            value: s("x"),
+        };
         let err = apply(t, &root, &[change], &order).unwrap_err();
         assert!(err.contains("その下に値を書けません"), "{err}");
     }
-}
-#[cfg(test)]
-fn dbg_apply(text: &str, root: &Node, changes: &[Change]) -> String {
-    let mut pending = Pending::Map(Vec::new());
-    for c in changes {
-        pending.insert(&c.path, c.value.clone()).unwrap();
+
+    /// The splices and the text before the check, for a failing test's message.
+    fn dbg_apply(text: &str, root: &Node, changes: &[Change]) -> String {
+        let mut pending = Pending::Map(Vec::new());
+        for c in changes {
+            pending.insert(&c.path, c.value.clone()).unwrap();
+        }
+        let mut ed = Editor {
+            text,
+            root,
+            order: &order,
+            splices: Vec::new(),
+            modified: Vec::new(),
+            materialised: Vec::new(),
+        };
+        ed.walk(root, &pending, &mut Vec::new(), Slot::Root, false)
+            .unwrap();
+        ed.keep_aliases_of_changed_anchors().unwrap();
+        let s = format!("{:?}", ed.splices);
+        format!("{s}\n{}", ed.finish().unwrap())
     }
-    let order = |_: &[Seg], _: &str| None;
-    let mut ed = Editor { text, root, order: &order, splices: Vec::new(), modified: Vec::new(), materialised: Vec::new() };
-    ed.walk(root, &pending, &mut Vec::new(), Slot::Root, false).unwrap();
-    ed.keep_aliases_of_changed_anchors().unwrap();
-    let s = format!("{:?}", ed.splices);
-    format!("{s}\n{}", ed.finish().unwrap())
 }

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
+use calamine::{Data, Reader, Xlsx, open_workbook};
 use shinko::collect::{Field, FieldValue};
 use shinko::diag::Diagnostics;
 use shinko::load;
@@ -19,7 +19,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_shinko");
 /// A fresh directory with a copy of sheets/ (per process: other test runs may share the
 /// target directory).
 fn workdir(name: &str) -> Work {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("collect_import-{}", std::process::id())).join(name);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("collect_import-{}", std::process::id()))
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("sheets")).unwrap();
     for e in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("sheets")).unwrap() {
@@ -58,7 +60,11 @@ struct Run {
 }
 
 fn shinko(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(BIN).args(args).current_dir(dir).output().expect("run shinko");
+    let out = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run shinko");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -67,7 +73,18 @@ fn shinko(dir: &Path, args: &[&str]) -> Run {
 }
 
 fn collect(dir: &Path, year: i32) -> PathBuf {
-    let r = shinko(dir, &["collect", "--year", &year.to_string(), "--sheets", "sheets", "--out", "out"]);
+    let r = shinko(
+        dir,
+        &[
+            "collect",
+            "--year",
+            &year.to_string(),
+            "--sheets",
+            "sheets",
+            "--out",
+            "out",
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     dir.join("out/collect").join(year.to_string())
 }
@@ -85,7 +102,12 @@ fn yaml_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir.join("sheets"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -105,7 +127,8 @@ fn read_zip(path: &Path) -> Vec<(String, Vec<u8>)> {
 
 fn write_zip(path: &Path, entries: &[(String, Vec<u8>)]) {
     let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in entries {
         z.start_file(name.as_str(), opts).unwrap();
         z.write_all(bytes).unwrap();
@@ -114,7 +137,11 @@ fn write_zip(path: &Path, entries: &[(String, Vec<u8>)]) {
 }
 
 fn part<'a>(entries: &'a [(String, Vec<u8>)], name: &str) -> &'a str {
-    let bytes = &entries.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no {name}")).1;
+    let bytes = &entries
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .1;
     std::str::from_utf8(bytes).unwrap()
 }
 
@@ -126,7 +153,11 @@ fn attr<'a>(tag: &'a str, attr: &str) -> Option<&'a str> {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&apos;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&apos;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Defined names of workbook.xml: name -> (sheet, cell).
@@ -135,7 +166,8 @@ fn defined_names(entries: &[(String, Vec<u8>)]) -> BTreeMap<String, (String, Str
     let mut out = BTreeMap::new();
     for chunk in xml.split("<definedName ").skip(1) {
         let name = attr(&format!(" {chunk}"), "name").unwrap().to_owned();
-        let body = unescape(&chunk[chunk.find('>').unwrap() + 1..chunk.find("</definedName>").unwrap()]);
+        let body =
+            unescape(&chunk[chunk.find('>').unwrap() + 1..chunk.find("</definedName>").unwrap()]);
         let (sheet, cell) = body.rsplit_once('!').unwrap();
         let sheet = sheet.trim_matches('\'').replace("''", "'");
         out.insert(name, (sheet, cell.replace('$', "")));
@@ -153,19 +185,32 @@ fn sheet_parts(entries: &[(String, Vec<u8>)]) -> Vec<(String, String, bool)> {
             let tag = format!(" {}", &chunk[..chunk.find('>').unwrap()]);
             let name = unescape(attr(&tag, "name").unwrap());
             let rid = attr(&tag, "r:id").unwrap();
-            let rel = rels.split("<Relationship ").find(|r| attr(&format!(" {r}"), "Id") == Some(rid)).unwrap();
+            let rel = rels
+                .split("<Relationship ")
+                .find(|r| attr(&format!(" {r}"), "Id") == Some(rid))
+                .unwrap();
             let rel = format!(" {rel}");
             let target = attr(&rel, "Target").unwrap();
-            (name, format!("xl/{target}"), attr(&tag, "state") == Some("hidden"))
+            (
+                name,
+                format!("xl/{target}"),
+                attr(&tag, "state") == Some("hidden"),
+            )
         })
         .collect()
 }
 
 /// The `<c …>` element of `cell` in a sheet's XML: (start, end) byte offsets.
 fn cell_element(xml: &str, cell: &str) -> (usize, usize) {
-    let start = xml.find(&format!("<c r=\"{cell}\"")).unwrap_or_else(|| panic!("no cell {cell}"));
+    let start = xml
+        .find(&format!("<c r=\"{cell}\""))
+        .unwrap_or_else(|| panic!("no cell {cell}"));
     let open_end = start + xml[start..].find('>').unwrap();
-    let end = if xml.as_bytes()[open_end - 1] == b'/' { open_end + 1 } else { start + xml[start..].find("</c>").unwrap() + 4 };
+    let end = if xml.as_bytes()[open_end - 1] == b'/' {
+        open_end + 1
+    } else {
+        start + xml[start..].find("</c>").unwrap() + 4
+    };
     (start, end)
 }
 
@@ -176,7 +221,9 @@ enum V<'a> {
 }
 
 fn xml_text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Fills named input cells of a collected workbook by rewriting the sheet XML: inline strings
@@ -191,9 +238,14 @@ fn fill(src: &Path, dst: &Path, values: &[(&str, V)]) {
         let idx = entries.iter().position(|(n, _)| n == part_name).unwrap();
         let xml = String::from_utf8(entries[idx].1.clone()).unwrap();
         let (s, e) = cell_element(&xml, cell);
-        let style = attr(&xml[s..e], "s").map(|st| format!(" s=\"{st}\"")).unwrap_or_default();
+        let style = attr(&xml[s..e], "s")
+            .map(|st| format!(" s=\"{st}\""))
+            .unwrap_or_default();
         let new = match v {
-            V::S(t) => format!("<c r=\"{cell}\"{style} t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>", xml_text(t)),
+            V::S(t) => format!(
+                "<c r=\"{cell}\"{style} t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>",
+                xml_text(t)
+            ),
             V::N(n) => format!("<c r=\"{cell}\"{style}><v>{n}</v></c>"),
             V::Clear => format!("<c r=\"{cell}\"{style}/>"),
         };
@@ -204,7 +256,10 @@ fn fill(src: &Path, dst: &Path, values: &[(&str, V)]) {
 
 /// The address of a named cell, `B14`.
 fn cell_of(book: &Path, name: &str) -> (String, String) {
-    defined_names(&read_zip(book)).get(name).cloned().unwrap_or_else(|| panic!("no name {name}"))
+    defined_names(&read_zip(book))
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no name {name}"))
 }
 
 /// Named cell values read with calamine.
@@ -217,10 +272,16 @@ fn named_values(book: &Path) -> BTreeMap<String, Data> {
         let sheet = sheet.trim_matches('\'').replace("''", "'");
         let cell = cell.replace('$', "");
         let split = cell.find(|c: char| c.is_ascii_digit()).unwrap();
-        let col = cell[..split].bytes().fold(0u32, |a, b| a * 26 + u32::from(b - b'A' + 1)) - 1;
+        let col = cell[..split]
+            .bytes()
+            .fold(0u32, |a, b| a * 26 + u32::from(b - b'A' + 1))
+            - 1;
         let row: u32 = cell[split..].parse::<u32>().unwrap() - 1;
         let range = wb.worksheet_range(&sheet).unwrap();
-        out.insert(name, range.get_value((row, col)).cloned().unwrap_or(Data::Empty));
+        out.insert(
+            name,
+            range.get_value((row, col)).cloned().unwrap_or(Data::Empty),
+        );
     }
     out
 }
@@ -235,7 +296,10 @@ fn all_values(dir: &Path) -> BTreeMap<(String, i32, Field), FieldValue> {
         for ini in &f.item.initiatives {
             for year in 2021..=2025 {
                 for field in Field::ALL {
-                    out.insert((ini.number.value.clone(), year, field), FieldValue::of(ini, year, field));
+                    out.insert(
+                        (ini.number.value.clone(), year, field),
+                        FieldValue::of(ini, year, field),
+                    );
                 }
             }
         }
@@ -250,7 +314,11 @@ fn line_diff(old: &str, new: &str) -> (Vec<String>, Vec<String>) {
     let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
     for i in (0..a.len()).rev() {
         for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
         }
     }
     let (mut i, mut j) = (0, 0);
@@ -285,20 +353,50 @@ fn para(s: &str) -> FieldValue {
 fn collect_writes_one_protected_workbook_per_department() {
     let dir = workdir("protected");
     let out = collect(&dir, 2022);
-    let mut files: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     files.sort();
-    assert_eq!(files, ["市民活動支援課.xlsx", "情報指令課.xlsx", "消防総務課.xlsx", "行政経営課.xlsx", "財産管理課.xlsx"]);
+    assert_eq!(
+        files,
+        [
+            "市民活動支援課.xlsx",
+            "情報指令課.xlsx",
+            "消防総務課.xlsx",
+            "行政経営課.xlsx",
+            "財産管理課.xlsx"
+        ]
+    );
     // 3-2-4 has two departments: it is in both of their workbooks.
-    for (book, initiative) in [("行政経営課", "3-2-1"), ("情報指令課", "3-2-4"), ("消防総務課", "3-2-4")] {
+    for (book, initiative) in [
+        ("行政経営課", "3-2-1"),
+        ("情報指令課", "3-2-4"),
+        ("消防総務課", "3-2-4"),
+    ] {
         let path = out.join(format!("{book}.xlsx"));
         let entries = read_zip(&path);
         let sheets = sheet_parts(&entries);
         let names: Vec<(&str, bool)> = sheets.iter().map(|(n, _, h)| (n.as_str(), *h)).collect();
-        assert_eq!(names, [("記入方法", false), (initiative, false), ("_shinko", true)]);
+        assert_eq!(
+            names,
+            [("記入方法", false), (initiative, false), ("_shinko", true)]
+        );
 
         let defined = defined_names(&entries);
         let prefix = format!("shinko_{}_y2022_", initiative.replace('-', "_"));
-        let expected: Vec<String> = ["direction", "effect", "indicator", "next", "reason", "result", "self"].iter().map(|f| format!("{prefix}{f}")).collect();
+        let expected: Vec<String> = [
+            "direction",
+            "effect",
+            "indicator",
+            "next",
+            "reason",
+            "result",
+            "self",
+        ]
+        .iter()
+        .map(|f| format!("{prefix}{f}"))
+        .collect();
         assert_eq!(defined.keys().cloned().collect::<Vec<_>>(), expected);
 
         // Which styles are unlocked.
@@ -314,11 +412,20 @@ fn collect_writes_one_protected_workbook_per_department() {
             .collect();
         for (sheet, part_name, _) in &sheets {
             let xml = part(&entries, part_name);
-            let protection = &xml[xml.find("<sheetProtection").unwrap_or_else(|| panic!("{book} {sheet} is not protected"))..];
+            let protection = &xml[xml
+                .find("<sheetProtection")
+                .unwrap_or_else(|| panic!("{book} {sheet} is not protected"))..];
             let protection = &protection[..protection.find("/>").unwrap()];
-            assert!(protection.contains("sheet=\"1\"") && !protection.contains("password"), "{protection}");
+            assert!(
+                protection.contains("sheet=\"1\"") && !protection.contains("password"),
+                "{protection}"
+            );
             // Every unlocked cell is a named input, every named input is unlocked.
-            let inputs: Vec<&str> = defined.values().filter(|(s, _)| s == sheet).map(|(_, c)| c.as_str()).collect();
+            let inputs: Vec<&str> = defined
+                .values()
+                .filter(|(s, _)| s == sheet)
+                .map(|(_, c)| c.as_str())
+                .collect();
             let mut seen = 0;
             for c in xml.split("<c ").skip(1) {
                 let tag = format!(" {}", &c[..c.find('>').unwrap()]);
@@ -335,18 +442,39 @@ fn collect_writes_one_protected_workbook_per_department() {
         let (_, next_cell) = &defined[&format!("{prefix}next")];
         let dv: Vec<&str> = xml.split("<dataValidation ").skip(1).collect();
         assert_eq!(dv.len(), 2, "{xml}");
-        assert!(dv.iter().any(|d| d.contains(&format!("sqref=\"{self_cell}\"")) && d.contains("A：計画どおり,B：概ね計画どおり,C：遅れている,D：未着手")));
+        assert!(
+            dv.iter()
+                .any(|d| d.contains(&format!("sqref=\"{self_cell}\""))
+                    && d.contains("A：計画どおり,B：概ね計画どおり,C：遅れている,D：未着手"))
+        );
         assert!(dv.iter().any(|d| d.contains(&format!("sqref=\"{next_cell}\"")) && d.contains("A：継続実施")));
         // The hidden sheet records the plan and the year.
         let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
         let meta = wb.worksheet_range("_shinko").unwrap();
-        assert_eq!(meta.get_value((1, 1)), Some(&Data::String("はだの行政サービス改革基本方針実行計画".into())));
+        assert_eq!(
+            meta.get_value((1, 1)),
+            Some(&Data::String(
+                "はだの行政サービス改革基本方針実行計画".into()
+            ))
+        );
         assert_eq!(meta.get_value((2, 1)), Some(&Data::Float(2022.0)));
         assert_eq!(meta.get_value((3, 1)), Some(&Data::String(book.into())));
         // The instructions sheet.
         let guide = wb.worksheet_range("記入方法").unwrap();
-        let text: String = guide.cells().filter_map(|(_, _, d)| match d { Data::String(s) => Some(s.clone()), _ => None }).collect::<Vec<_>>().join("\n");
-        assert!(text.contains("色の付いたセル") && text.contains("返送") && text.contains("令和4年度(2022年度)"), "{text}");
+        let text: String = guide
+            .cells()
+            .filter_map(|(_, _, d)| match d {
+                Data::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            text.contains("色の付いたセル")
+                && text.contains("返送")
+                && text.contains("令和4年度(2022年度)"),
+            "{text}"
+        );
     }
 }
 
@@ -357,21 +485,49 @@ fn collect_prefills_the_current_values_and_shows_the_context() {
     let v = named_values(&out.join("市民活動支援課.xlsx"));
     assert_eq!(
         v["shinko_3_2_2_y2021_result"],
-        Data::String("・他自治体の類似施設の調査研究を引き続き実施する\n・利用団体のアンケートの実施予定".into())
+        Data::String(
+            "・他自治体の類似施設の調査研究を引き続き実施する\n・利用団体のアンケートの実施予定"
+                .into()
+        )
     );
     assert_eq!(v["shinko_3_2_2_y2021_indicator"], Data::Float(37.0));
-    assert_eq!(v["shinko_3_2_2_y2021_self"], Data::String("A：計画どおり".into()));
-    assert_eq!(v["shinko_3_2_2_y2021_next"], Data::String("A：継続実施".into()));
+    assert_eq!(
+        v["shinko_3_2_2_y2021_self"],
+        Data::String("A：計画どおり".into())
+    );
+    assert_eq!(
+        v["shinko_3_2_2_y2021_next"],
+        Data::String("A：継続実施".into())
+    );
     assert_eq!(v["shinko_3_2_2_y2021_direction"], Data::Empty);
     let v = named_values(&out.join("行政経営課.xlsx"));
-    assert_eq!(v["shinko_3_2_1_y2021_self"], Data::String("C：遅れている".into()));
+    assert_eq!(
+        v["shinko_3_2_1_y2021_self"],
+        Data::String("C：遅れている".into())
+    );
     assert_eq!(v["shinko_3_2_1_y2021_result"], Data::Empty);
     // The context: the year's goal and the indicator's targets, read-only.
     let mut wb: Xlsx<_> = open_workbook(out.join("市民活動支援課.xlsx")).unwrap();
     let sheet = wb.worksheet_range("3-2-2").unwrap();
-    let cells: Vec<String> = sheet.cells().filter_map(|(_, _, d)| match d { Data::String(s) => Some(s.clone()), _ => None }).collect();
-    assert!(cells.iter().any(|c| c.contains("SNS等の活用による情報発信")), "{cells:?}");
-    assert!(cells.iter().any(|c| c.contains("2021年度の目標: 35 団体数")), "{cells:?}");
+    let cells: Vec<String> = sheet
+        .cells()
+        .filter_map(|(_, _, d)| match d {
+            Data::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("SNS等の活用による情報発信")),
+        "{cells:?}"
+    );
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("2021年度の目標: 35 団体数")),
+        "{cells:?}"
+    );
     assert!(cells.iter().any(|c| c == "指標 実績 (団体数)"), "{cells:?}");
 }
 
@@ -382,16 +538,30 @@ fn collect_is_deterministic() {
     let b = collect(&db, 2022);
     for e in std::fs::read_dir(&a).unwrap() {
         let name = e.unwrap().file_name();
-        assert_eq!(std::fs::read(a.join(&name)).unwrap(), std::fs::read(b.join(&name)).unwrap(), "{name:?}");
+        assert_eq!(
+            std::fs::read(a.join(&name)).unwrap(),
+            std::fs::read(b.join(&name)).unwrap(),
+            "{name:?}"
+        );
     }
 }
 
 #[test]
 fn collect_refuses_a_year_outside_the_plan() {
     let dir = workdir("year_outside");
-    let r = shinko(&dir, &["collect", "--year", "2030", "--sheets", "sheets", "--out", "out"]);
+    let r = shinko(
+        &dir,
+        &[
+            "collect", "--year", "2030", "--sheets", "sheets", "--out", "out",
+        ],
+    );
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("2030 年度は計画期間 (2021〜2025 年度) の外です"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("2030 年度は計画期間 (2021〜2025 年度) の外です"),
+        "{}",
+        r.stderr
+    );
     assert!(!dir.join("out").exists());
 }
 
@@ -403,47 +573,93 @@ fn filled_books(dir: &Path) -> Vec<PathBuf> {
     let filled = dir.join("filled");
     std::fs::create_dir_all(&filled).unwrap();
     let a = filled.join("行政経営課.xlsx");
-    fill(&out.join("行政経営課.xlsx"), &a, &[
-        ("shinko_3_2_1_y2022_result", V::S("市民参加手法の一覧を作成した\n庁内に周知した")),
-        ("shinko_3_2_1_y2022_effect", V::S("1,200千円")),
-        ("shinko_3_2_1_y2022_indicator", V::S("１２")),
-        ("shinko_3_2_1_y2022_self", V::S("A：計画どおり")),
-        ("shinko_3_2_1_y2022_reason", V::S("・計画どおり進んだ\n・職員研修を実施")),
-        ("shinko_3_2_1_y2022_next", V::S("継続実施")),
-        ("shinko_3_2_1_y2022_direction", V::S("引き続き取り組む")),
-    ]);
+    fill(
+        &out.join("行政経営課.xlsx"),
+        &a,
+        &[
+            (
+                "shinko_3_2_1_y2022_result",
+                V::S("市民参加手法の一覧を作成した\n庁内に周知した"),
+            ),
+            ("shinko_3_2_1_y2022_effect", V::S("1,200千円")),
+            ("shinko_3_2_1_y2022_indicator", V::S("１２")),
+            ("shinko_3_2_1_y2022_self", V::S("A：計画どおり")),
+            (
+                "shinko_3_2_1_y2022_reason",
+                V::S("・計画どおり進んだ\n・職員研修を実施"),
+            ),
+            ("shinko_3_2_1_y2022_next", V::S("継続実施")),
+            ("shinko_3_2_1_y2022_direction", V::S("引き続き取り組む")),
+        ],
+    );
     let b = filled.join("市民活動支援課.xlsx");
-    fill(&out.join("市民活動支援課.xlsx"), &b, &[
-        ("shinko_3_2_2_y2022_result", V::S("アンケートを実施")),
-        ("shinko_3_2_2_y2022_indicator", V::N(40.0)),
-    ]);
+    fill(
+        &out.join("市民活動支援課.xlsx"),
+        &b,
+        &[
+            ("shinko_3_2_2_y2022_result", V::S("アンケートを実施")),
+            ("shinko_3_2_2_y2022_indicator", V::N(40.0)),
+        ],
+    );
     let c = filled.join("消防総務課.xlsx");
-    fill(&out.join("消防総務課.xlsx"), &c, &[
-        ("shinko_3_2_4_y2022_self", V::S("B")),
-        // Clearing a pre-filled cell changes nothing.
-        ("shinko_3_2_4_y2022_direction", V::Clear),
-    ]);
+    fill(
+        &out.join("消防総務課.xlsx"),
+        &c,
+        &[
+            ("shinko_3_2_4_y2022_self", V::S("B")),
+            // Clearing a pre-filled cell changes nothing.
+            ("shinko_3_2_4_y2022_direction", V::Clear),
+        ],
+    );
     vec![a, b, c]
 }
 
 fn expected_changes() -> Vec<((String, i32, Field), FieldValue)> {
     let k = |i: &str, f: Field| (i.to_owned(), 2022, f);
     vec![
-        (k("3-2-1", Field::Result), para("市民参加手法の一覧を作成した\n庁内に周知した")),
-        (k("3-2-1", Field::Effect), FieldValue::Amount(Amount::Number(1200.0))),
-        (k("3-2-1", Field::Indicator), FieldValue::Amount(Amount::Number(12.0))),
-        (k("3-2-1", Field::SelfEvaluation), FieldValue::Grade("A".into())),
-        (k("3-2-1", Field::Reason), FieldValue::Text(Text::Bullets(vec!["計画どおり進んだ".into(), "職員研修を実施".into()]))),
+        (
+            k("3-2-1", Field::Result),
+            para("市民参加手法の一覧を作成した\n庁内に周知した"),
+        ),
+        (
+            k("3-2-1", Field::Effect),
+            FieldValue::Amount(Amount::Number(1200.0)),
+        ),
+        (
+            k("3-2-1", Field::Indicator),
+            FieldValue::Amount(Amount::Number(12.0)),
+        ),
+        (
+            k("3-2-1", Field::SelfEvaluation),
+            FieldValue::Grade("A".into()),
+        ),
+        (
+            k("3-2-1", Field::Reason),
+            FieldValue::Text(Text::Bullets(vec![
+                "計画どおり進んだ".into(),
+                "職員研修を実施".into(),
+            ])),
+        ),
         (k("3-2-1", Field::NextYears), FieldValue::Grade("A".into())),
         (k("3-2-1", Field::Direction), para("引き続き取り組む")),
         (k("3-2-2", Field::Result), para("アンケートを実施")),
-        (k("3-2-2", Field::Indicator), FieldValue::Amount(Amount::Number(40.0))),
-        (k("3-2-4", Field::SelfEvaluation), FieldValue::Grade("B".into())),
+        (
+            k("3-2-2", Field::Indicator),
+            FieldValue::Amount(Amount::Number(40.0)),
+        ),
+        (
+            k("3-2-4", Field::SelfEvaluation),
+            FieldValue::Grade("B".into()),
+        ),
     ]
 }
 
 /// The import changed exactly the expected values and the YAML text only where they are.
-fn assert_imported(dir: &Path, before_values: &BTreeMap<(String, i32, Field), FieldValue>, before_text: &str) {
+fn assert_imported(
+    dir: &Path,
+    before_values: &BTreeMap<(String, i32, Field), FieldValue>,
+    before_text: &str,
+) {
     let after = all_values(dir);
     let mut expected = before_values.clone();
     for (k, v) in expected_changes() {
@@ -511,16 +727,44 @@ fn a_filled_workbook_imports_only_the_changed_values() {
     // --dry-run shows the changes and writes nothing.
     let r = import(&dir, &refs, &["--dry-run"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("3-2-1 / 2022 / 実績: \"\" → \"市民参加手法の一覧を作成した\\n庁内に周知した\""), "{}", r.stdout);
-    assert!(r.stdout.contains("3-2-1 / 2022 / 効果額 実績: \"\" → 1200"), "{}", r.stdout);
-    assert!(r.stdout.contains("3-2-4 / 2022 / 自己評価: \"\" → B"), "{}", r.stdout);
-    assert!(r.stdout.contains("10 件の変更 (1 ファイル)。--dry-run のため書き込んでいません"), "{}", r.stdout);
-    assert!(!r.stdout.contains("方向性・課題: \"令和5年9月"), "a cleared cell must not change: {}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "3-2-1 / 2022 / 実績: \"\" → \"市民参加手法の一覧を作成した\\n庁内に周知した\""
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("3-2-1 / 2022 / 効果額 実績: \"\" → 1200"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("3-2-4 / 2022 / 自己評価: \"\" → B"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("10 件の変更 (1 ファイル)。--dry-run のため書き込んでいません"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("方向性・課題: \"令和5年9月"),
+        "a cleared cell must not change: {}",
+        r.stdout
+    );
     assert_eq!(yaml_files(&dir), before);
 
     let r = import(&dir, &refs, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("10 件の変更を 1 ファイルに書き込みました"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("10 件の変更を 1 ファイルに書き込みました"),
+        "{}",
+        r.stdout
+    );
     assert_imported(&dir, &before_values, &before_text);
     let check = shinko(&dir, &["check", "--sheets", "sheets"]);
     assert_eq!(check.code, 0, "{}", check.stderr);
@@ -536,21 +780,50 @@ fn a_filled_workbook_imports_only_the_changed_values() {
 #[test]
 fn a_workbook_resaved_by_libreoffice_imports_the_same() {
     let soffice = Command::new("soffice").arg("--version").output();
-    assert!(soffice.is_ok_and(|o| o.status.success()), "this test needs LibreOffice (soffice) on PATH");
+    assert!(
+        soffice.is_ok_and(|o| o.status.success()),
+        "this test needs LibreOffice (soffice) on PATH"
+    );
     let dir = workdir("libreoffice");
     let books = filled_books(&dir);
     let before_values = all_values(&dir);
     let before_text = std::fs::read_to_string(dir.join("sheets/3-2.yaml")).unwrap();
     let resaved = dir.join("resaved");
-    let profile = format!("-env:UserInstallation=file://{}", dir.join("lo-profile").display());
-    let mut args = vec![profile.clone(), "--headless".into(), "--convert-to".into(), "xlsx".into(), "--outdir".into(), resaved.display().to_string()];
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.join("lo-profile").display()
+    );
+    let mut args = vec![
+        profile.clone(),
+        "--headless".into(),
+        "--convert-to".into(),
+        "xlsx".into(),
+        "--outdir".into(),
+        resaved.display().to_string(),
+    ];
     args.extend(books.iter().map(|b| b.display().to_string()));
     let out = Command::new("soffice").args(&args).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let again: Vec<PathBuf> = books.iter().map(|b| resaved.join(b.file_name().unwrap())).collect();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again: Vec<PathBuf> = books
+        .iter()
+        .map(|b| resaved.join(b.file_name().unwrap()))
+        .collect();
     for b in &again {
         assert!(b.is_file(), "LibreOffice did not write {}", b.display());
-        assert_ne!(std::fs::read(b).unwrap(), std::fs::read(books.iter().find(|x| x.file_name() == b.file_name()).unwrap()).unwrap());
+        assert_ne!(
+            std::fs::read(b).unwrap(),
+            std::fs::read(
+                books
+                    .iter()
+                    .find(|x| x.file_name() == b.file_name())
+                    .unwrap()
+            )
+            .unwrap()
+        );
     }
     let refs: Vec<&Path> = again.iter().map(PathBuf::as_path).collect();
     let r = import(&dir, &refs, &[]);
@@ -559,7 +832,12 @@ fn a_workbook_resaved_by_libreoffice_imports_the_same() {
     // The original filled workbooks now change nothing either.
     let orig: Vec<&Path> = books.iter().map(PathBuf::as_path).collect();
     let r = import(&dir, &orig, &[]);
-    assert!(r.stdout.contains("変更はありません"), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("変更はありません"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
 }
 
 /// Runs a failing import and checks the message and that no file changed.
@@ -581,15 +859,38 @@ fn two_workbooks_with_different_values_for_one_field_are_refused() {
     let out = collect(&dir, 2022);
     let a = dir.join("情報指令課_filled.xlsx");
     let b = dir.join("消防総務課_filled.xlsx");
-    fill(&out.join("情報指令課.xlsx"), &a, &[("shinko_3_2_4_y2022_result", V::S("工事に着手した")), ("shinko_3_2_4_y2022_self", V::S("A"))]);
-    fill(&out.join("消防総務課.xlsx"), &b, &[("shinko_3_2_4_y2022_result", V::S("工事を始めた")), ("shinko_3_2_4_y2022_self", V::S("A：計画どおり"))]);
+    fill(
+        &out.join("情報指令課.xlsx"),
+        &a,
+        &[
+            ("shinko_3_2_4_y2022_result", V::S("工事に着手した")),
+            ("shinko_3_2_4_y2022_self", V::S("A")),
+        ],
+    );
+    fill(
+        &out.join("消防総務課.xlsx"),
+        &b,
+        &[
+            ("shinko_3_2_4_y2022_result", V::S("工事を始めた")),
+            ("shinko_3_2_4_y2022_self", V::S("A：計画どおり")),
+        ],
+    );
     let (_, cell) = cell_of(&a, "shinko_3_2_4_y2022_result");
-    let err = assert_refused(&dir, &[&a, &b], &[], &[
-        "3-2-4 / 2022 / 実績: 同じ欄に別のブックが違う値を書いています (YAML: sheets/3-2.yaml:",
-        &format!("情報指令課_filled.xlsx: シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 実績): \"工事に着手した\""),
-        &format!("消防総務課_filled.xlsx: シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 実績): \"工事を始めた\""),
-        "エラー: 1 件",
-    ]);
+    let err = assert_refused(
+        &dir,
+        &[&a, &b],
+        &[],
+        &[
+            "3-2-4 / 2022 / 実績: 同じ欄に別のブックが違う値を書いています (YAML: sheets/3-2.yaml:",
+            &format!(
+                "情報指令課_filled.xlsx: シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 実績): \"工事に着手した\""
+            ),
+            &format!(
+                "消防総務課_filled.xlsx: シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 実績): \"工事を始めた\""
+            ),
+            "エラー: 1 件",
+        ],
+    );
     // The same grade written two ways is no conflict.
     assert!(!err.contains("自己評価"), "{err}");
 }
@@ -601,14 +902,40 @@ fn a_workbook_of_another_plan_or_year_is_refused() {
     let book = out.join("行政経営課.xlsx");
     let plan = dir.join("sheets/plan.yaml");
     let text = std::fs::read_to_string(&plan).unwrap();
-    std::fs::write(&plan, text.replace("計画名: はだの行政サービス改革基本方針実行計画", "計画名: 別の計画")).unwrap();
-    assert_refused(&dir, &[&book], &[], &["行政経営課.xlsx: 別の計画の記入用ブックです (ブックの計画名「はだの行政サービス改革基本方針実行計画」、plan.yaml の計画名「別の計画」)"]);
+    std::fs::write(
+        &plan,
+        text.replace(
+            "計画名: はだの行政サービス改革基本方針実行計画",
+            "計画名: 別の計画",
+        ),
+    )
+    .unwrap();
+    assert_refused(
+        &dir,
+        &[&book],
+        &[],
+        &[
+            "行政経営課.xlsx: 別の計画の記入用ブックです (ブックの計画名「はだの行政サービス改革基本方針実行計画」、plan.yaml の計画名「別の計画」)",
+        ],
+    );
 
     let dir = workdir("other_year");
     let y2022 = collect(&dir, 2022).join("行政経営課.xlsx");
     let y2023 = collect(&dir, 2023).join("行政経営課.xlsx");
-    assert_refused(&dir, &[&y2022], &["--year", "2023"], &["2022/行政経営課.xlsx: 2022 年度の記入用ブックです。この取り込みは 2023 年度のものです (--year の指定)"]);
-    assert_refused(&dir, &[&y2022, &y2023], &[], &["年度の違うブックは一度に取り込めません"]);
+    assert_refused(
+        &dir,
+        &[&y2022],
+        &["--year", "2023"],
+        &[
+            "2022/行政経営課.xlsx: 2022 年度の記入用ブックです。この取り込みは 2023 年度のものです (--year の指定)",
+        ],
+    );
+    assert_refused(
+        &dir,
+        &[&y2022, &y2023],
+        &[],
+        &["年度の違うブックは一度に取り込めません"],
+    );
 }
 
 #[test]
@@ -616,22 +943,37 @@ fn values_that_do_not_validate_are_refused() {
     let dir = workdir("invalid");
     let out = collect(&dir, 2022);
     let book = dir.join("bad.xlsx");
-    fill(&out.join("行政経営課.xlsx"), &book, &[
-        ("shinko_3_2_1_y2022_result", V::S("これは正しい値")),
-        ("shinko_3_2_1_y2022_self", V::S("Z")),
-        ("shinko_3_2_1_y2022_effect", V::S("約100")),
-        ("shinko_3_2_1_y2022_next", V::S("A：計画どおり")),
-    ]);
+    fill(
+        &out.join("行政経営課.xlsx"),
+        &book,
+        &[
+            ("shinko_3_2_1_y2022_result", V::S("これは正しい値")),
+            ("shinko_3_2_1_y2022_self", V::S("Z")),
+            ("shinko_3_2_1_y2022_effect", V::S("約100")),
+            ("shinko_3_2_1_y2022_next", V::S("A：計画どおり")),
+        ],
+    );
     let (_, self_cell) = cell_of(&book, "shinko_3_2_1_y2022_self");
     let (_, effect_cell) = cell_of(&book, "shinko_3_2_1_y2022_effect");
     let (_, next_cell) = cell_of(&book, "shinko_3_2_1_y2022_next");
-    assert_refused(&dir, &[&book], &[], &[
-        &format!("bad.xlsx: シート「3-2-1」のセル {self_cell} (3-2-1 / 2022 / 自己評価): 「Z」は自己評価の区分にありません (使える値: A：計画どおり、B：概ね計画どおり、C：遅れている、D：未着手) (YAML: sheets/3-2.yaml:"),
-        &format!("シート「3-2-1」のセル {effect_cell} (3-2-1 / 2022 / 効果額 実績): 「約100」は数値として読めません"),
-        // A grade name of another scale.
-        &format!("シート「3-2-1」のセル {next_cell} (3-2-1 / 2022 / 次年度以降): 「A：計画どおり」は次年度以降の区分にありません"),
-        "エラー: 3 件",
-    ]);
+    assert_refused(
+        &dir,
+        &[&book],
+        &[],
+        &[
+            &format!(
+                "bad.xlsx: シート「3-2-1」のセル {self_cell} (3-2-1 / 2022 / 自己評価): 「Z」は自己評価の区分にありません (使える値: A：計画どおり、B：概ね計画どおり、C：遅れている、D：未着手) (YAML: sheets/3-2.yaml:"
+            ),
+            &format!(
+                "シート「3-2-1」のセル {effect_cell} (3-2-1 / 2022 / 効果額 実績): 「約100」は数値として読めません"
+            ),
+            // A grade name of another scale.
+            &format!(
+                "シート「3-2-1」のセル {next_cell} (3-2-1 / 2022 / 次年度以降): 「A：計画どおり」は次年度以降の区分にありません"
+            ),
+            "エラー: 3 件",
+        ],
+    );
 }
 
 #[test]
@@ -641,36 +983,80 @@ fn a_yaml_changed_since_the_workbook_was_made_is_refused() {
     // Someone edits 3-2-4's 2022 方向性・課題 in the YAML after the workbooks went out.
     let yaml = dir.join("sheets/3-2.yaml");
     let text = std::fs::read_to_string(&yaml).unwrap();
-    let edited = text.replace("方向性・課題: 令和5年9月から", "方向性・課題: 令和5年10月から");
+    let edited = text.replace(
+        "方向性・課題: 令和5年9月から",
+        "方向性・課題: 令和5年10月から",
+    );
     assert_ne!(edited, text);
     std::fs::write(&yaml, &edited).unwrap();
-    let line = edited.lines().position(|l| l.contains("令和5年10月から")).unwrap() + 1;
+    let line = edited
+        .lines()
+        .position(|l| l.contains("令和5年10月から"))
+        .unwrap()
+        + 1;
 
     // A workbook that leaves the field as it was made changes nothing there: no conflict.
     let untouched = dir.join("untouched.xlsx");
-    fill(&out.join("消防総務課.xlsx"), &untouched, &[("shinko_3_2_4_y2022_self", V::S("A"))]);
+    fill(
+        &out.join("消防総務課.xlsx"),
+        &untouched,
+        &[("shinko_3_2_4_y2022_self", V::S("A"))],
+    );
     let r = import(&dir, &[&untouched], &["--dry-run"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("3-2-4 / 2022 / 自己評価") && !r.stdout.contains("方向性・課題"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("3-2-4 / 2022 / 自己評価") && !r.stdout.contains("方向性・課題"),
+        "{}",
+        r.stdout
+    );
 
     // A workbook that sets it is refused, naming the YAML place.
     let book = dir.join("changed.xlsx");
-    fill(&out.join("消防総務課.xlsx"), &book, &[("shinko_3_2_4_y2022_direction", V::S("令和5年9月から整備に着手"))]);
+    fill(
+        &out.join("消防総務課.xlsx"),
+        &book,
+        &[(
+            "shinko_3_2_4_y2022_direction",
+            V::S("令和5年9月から整備に着手"),
+        )],
+    );
     let (_, cell) = cell_of(&book, "shinko_3_2_4_y2022_direction");
-    assert_refused(&dir, &[&book], &[], &[
-        &format!("changed.xlsx: シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 方向性・課題): 記入用ブックを作った後に、YAML のこの欄が変わっています"),
-        &format!("YAML: sheets/3-2.yaml:{line}"),
-    ]);
+    assert_refused(
+        &dir,
+        &[&book],
+        &[],
+        &[
+            &format!(
+                "changed.xlsx: シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 方向性・課題): 記入用ブックを作った後に、YAML のこの欄が変わっています"
+            ),
+            &format!("YAML: sheets/3-2.yaml:{line}"),
+        ],
+    );
 }
 
 #[test]
 fn a_file_that_is_not_a_collected_workbook_is_refused() {
     let dir = workdir("not_ours");
-    let r = shinko(&dir, &["build", "--sheets", "sheets", "--out", "out", "--format", "xlsx"]);
+    let r = shinko(
+        &dir,
+        &[
+            "build", "--sheets", "sheets", "--out", "out", "--format", "xlsx",
+        ],
+    );
     if r.code == 0 && dir.join("out/3-2.xlsx").is_file() {
-        assert_refused(&dir, &[&dir.join("out/3-2.xlsx")], &[], &["3-2.xlsx: shinko collect で作った記入用ブックではありません"]);
+        assert_refused(
+            &dir,
+            &[&dir.join("out/3-2.xlsx")],
+            &[],
+            &["3-2.xlsx: shinko collect で作った記入用ブックではありません"],
+        );
     }
     let junk = dir.join("junk.xlsx");
     std::fs::write(&junk, b"not a zip").unwrap();
-    assert_refused(&dir, &[&junk], &[], &["junk.xlsx: Excel ファイル (.xlsx) として読めません"]);
+    assert_refused(
+        &dir,
+        &[&junk],
+        &[],
+        &["junk.xlsx: Excel ファイル (.xlsx) として読めません"],
+    );
 }

@@ -165,7 +165,11 @@ impl FieldValue {
         match self {
             FieldValue::Empty => String::new(),
             FieldValue::Text(t) => {
-                let lines: Vec<String> = t.paragraphs().iter().map(|l| l.trim_end().to_owned()).collect();
+                let lines: Vec<String> = t
+                    .paragraphs()
+                    .iter()
+                    .map(|l| l.trim_end().to_owned())
+                    .collect();
                 format!("T:{}", lines.join("\n").trim())
             }
             FieldValue::Amount(Amount::Number(n)) => format!("N:{}", format_number(*n)),
@@ -243,9 +247,17 @@ pub fn by_department(items: &[ItemFile]) -> (BTreeMap<String, Vec<Entry<'_>>>, V
     let mut none = Vec::new();
     for f in items {
         for ini in &f.item.initiatives {
-            let depts: Vec<&str> = ini.departments.iter().map(|d| d.trim()).filter(|d| !d.is_empty()).collect();
+            let depts: Vec<&str> = ini
+                .departments
+                .iter()
+                .map(|d| d.trim())
+                .filter(|d| !d.is_empty())
+                .collect();
             if depts.is_empty() {
-                none.push(Entry { item: &f.item, initiative: ini });
+                none.push(Entry {
+                    item: &f.item,
+                    initiative: ini,
+                });
             }
             let mut seen = Vec::new();
             for d in depts {
@@ -253,7 +265,10 @@ pub fn by_department(items: &[ItemFile]) -> (BTreeMap<String, Vec<Entry<'_>>>, V
                     continue;
                 }
                 seen.push(d);
-                map.entry(d.to_owned()).or_default().push(Entry { item: &f.item, initiative: ini });
+                map.entry(d.to_owned()).or_default().push(Entry {
+                    item: &f.item,
+                    initiative: ini,
+                });
             }
         }
     }
@@ -273,7 +288,10 @@ mod tests {
 
     #[test]
     fn cell_names_are_ascii_and_distinct() {
-        assert_eq!(cell_name("3-2-1", 2022, Field::Result), "shinko_3_2_1_y2022_result");
+        assert_eq!(
+            cell_name("3-2-1", 2022, Field::Result),
+            "shinko_3_2_1_y2022_result"
+        );
         let a = cell_name("3_2", 2022, Field::Result);
         let b = cell_name("3-2", 2022, Field::Result);
         let c = cell_name("３-２", 2022, Field::Result);
@@ -285,7 +303,13 @@ mod tests {
         let a = FieldValue::Text(Text::Bullets(vec!["a".into(), "b".into()]));
         let b = FieldValue::Text(Text::Para("・a\n・b".into()));
         assert_eq!(a.fingerprint(), b.fingerprint());
-        assert_ne!(FieldValue::Empty.fingerprint(), FieldValue::Text(Text::Para("x".into())).fingerprint());
-        assert_eq!(FieldValue::Amount(Amount::Number(1200.0)).canonical(), "N:1200");
+        assert_ne!(
+            FieldValue::Empty.fingerprint(),
+            FieldValue::Text(Text::Para("x".into())).fingerprint()
+        );
+        assert_eq!(
+            FieldValue::Amount(Amount::Number(1200.0)).canonical(),
+            "N:1200"
+        );
     }
 }

@@ -8,7 +8,10 @@ use rust_xlsxwriter::{
     FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
-use super::{cell_name, Entry, Field, FieldKind, FieldValue, GUIDE_SHEET, META_DEPARTMENT, META_MAGIC, META_PLAN, META_SHEET, META_TABLE_ROW, META_YEAR};
+use super::{
+    Entry, Field, FieldKind, FieldValue, GUIDE_SHEET, META_DEPARTMENT, META_MAGIC, META_PLAN,
+    META_SHEET, META_TABLE_ROW, META_YEAR, cell_name,
+};
 use crate::era;
 use crate::font::{self, Weight};
 use crate::model::*;
@@ -27,13 +30,23 @@ const HEADER_FILL: u32 = 0x44546A;
 fn sheet_name(number: &str, used: &mut Vec<String>) -> String {
     let base: String = number
         .chars()
-        .map(|c| if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') { '_' } else { c })
+        .map(|c| {
+            if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect::<String>()
         .trim_matches('\'')
         .chars()
         .take(28)
         .collect();
-    let base = if base.is_empty() || base == META_SHEET || base == GUIDE_SHEET { format!("取組{}", used.len() + 1) } else { base };
+    let base = if base.is_empty() || base == META_SHEET || base == GUIDE_SHEET {
+        format!("取組{}", used.len() + 1)
+    } else {
+        base
+    };
     let mut name = base.clone();
     let mut n = 2;
     while used.iter().any(|u| u.to_lowercase() == name.to_lowercase()) {
@@ -46,7 +59,12 @@ fn sheet_name(number: &str, used: &mut Vec<String>) -> String {
 
 /// `'sheet name'!$B$12` for a defined name.
 fn reference(sheet: &str, row: u32, col: u16) -> String {
-    format!("='{}'!${}${}", sheet.replace('\'', "''"), col_letter(col), row + 1)
+    format!(
+        "='{}'!${}${}",
+        sheet.replace('\'', "''"),
+        col_letter(col),
+        row + 1
+    )
 }
 
 fn col_letter(col: u16) -> String {
@@ -64,7 +82,10 @@ fn col_letter(col: u16) -> String {
 /// Column width in pixels for texts in BIZ UDゴシック at `size` points.
 fn width_px(texts: &[&str], size: f64, bold: bool) -> u32 {
     let face = font::face(if bold { Weight::Bold } else { Weight::Regular });
-    let pt = texts.iter().map(|t| face.width(t, size as f32)).fold(0.0f32, f32::max) as f64;
+    let pt = texts
+        .iter()
+        .map(|t| face.width(t, size as f32))
+        .fold(0.0f32, f32::max) as f64;
     (pt * 96.0 / 72.0).ceil() as u32 + 14
 }
 
@@ -93,19 +114,46 @@ struct Formats {
 
 impl Formats {
     fn new() -> Formats {
-        let base = Format::new().set_font_name(font::FAMILY_JA).set_font_size(FONT_SIZE).set_align(FormatAlign::VerticalCenter);
-        let cell = base.clone().set_border(FormatBorder::Thin).set_border_color(Color::RGB(0x8EA9C1)).set_text_wrap();
-        let input = cell.clone().set_background_color(Color::RGB(INPUT_FILL)).set_unlocked().set_align(FormatAlign::Top);
+        let base = Format::new()
+            .set_font_name(font::FAMILY_JA)
+            .set_font_size(FONT_SIZE)
+            .set_align(FormatAlign::VerticalCenter);
+        let cell = base
+            .clone()
+            .set_border(FormatBorder::Thin)
+            .set_border_color(Color::RGB(0x8EA9C1))
+            .set_text_wrap();
+        let input = cell
+            .clone()
+            .set_background_color(Color::RGB(INPUT_FILL))
+            .set_unlocked()
+            .set_align(FormatAlign::Top);
         Formats {
             title: base.clone().set_bold().set_font_size(14),
             text: base.clone().set_text_wrap().set_align(FormatAlign::Top),
-            label: cell.clone().set_bold().set_background_color(Color::RGB(LABEL_FILL)).set_align(FormatAlign::Top),
+            label: cell
+                .clone()
+                .set_bold()
+                .set_background_color(Color::RGB(LABEL_FILL))
+                .set_align(FormatAlign::Top),
             value: cell.clone().set_align(FormatAlign::Top),
-            header: cell.clone().set_bold().set_font_color(Color::White).set_background_color(Color::RGB(HEADER_FILL)),
+            header: cell
+                .clone()
+                .set_bold()
+                .set_font_color(Color::White)
+                .set_background_color(Color::RGB(HEADER_FILL)),
             input_text: input.clone(),
-            input_number: input.clone().set_align(FormatAlign::Right).set_align(FormatAlign::VerticalCenter).set_num_format("General"),
+            input_number: input
+                .clone()
+                .set_align(FormatAlign::Right)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_num_format("General"),
             input_grade: input.set_align(FormatAlign::VerticalCenter),
-            hint: base.set_font_size(9).set_font_color(Color::RGB(0x595959)).set_text_wrap().set_align(FormatAlign::Top),
+            hint: base
+                .set_font_size(9)
+                .set_font_color(Color::RGB(0x595959))
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
         }
     }
 }
@@ -134,11 +182,27 @@ fn prefill(plan: &Plan, value: &FieldValue, field: Field) -> CellValue {
 /// Targets of a measure as `2022年度 35 団体数 (計画期間: 2021年度 35, 2023年度 36)`.
 fn targets_text(m: &Measure, year: i32, unit: &str) -> String {
     let show = |a: &Amount| match a {
-        Amount::Number(n) => format!("{}{}", super::format_number(*n), if unit.is_empty() { String::new() } else { format!(" {unit}") }),
+        Amount::Number(n) => format!(
+            "{}{}",
+            super::format_number(*n),
+            if unit.is_empty() {
+                String::new()
+            } else {
+                format!(" {unit}")
+            }
+        ),
         Amount::Text(s) => s.clone(),
     };
-    let this = m.targets.get(&year).map(|a| show(&a.value)).unwrap_or_else(|| "なし".into());
-    let all: Vec<String> = m.targets.iter().map(|(y, a)| format!("{y}年度 {}", show(&a.value))).collect();
+    let this = m
+        .targets
+        .get(&year)
+        .map(|a| show(&a.value))
+        .unwrap_or_else(|| "なし".into());
+    let all: Vec<String> = m
+        .targets
+        .iter()
+        .map(|(y, a)| format!("{y}年度 {}", show(&a.value)))
+        .collect();
     let mut s = format!("{year}年度の目標: {this}");
     if !all.is_empty() {
         s.push_str(&format!("\n(全年度: {})", all.join("、")));
@@ -169,11 +233,22 @@ struct MetaRow {
 }
 
 /// Builds the workbook of `department` for `year` and returns its bytes.
-pub fn build(plan: &Plan, department: &str, year: i32, entries: &[Entry]) -> Result<Vec<u8>, String> {
-    write(plan, department, year, entries).map_err(|e| format!("{department} の記入用ブックを作れません: {e}"))
+pub fn build(
+    plan: &Plan,
+    department: &str,
+    year: i32,
+    entries: &[Entry],
+) -> Result<Vec<u8>, String> {
+    write(plan, department, year, entries)
+        .map_err(|e| format!("{department} の記入用ブックを作れません: {e}"))
 }
 
-fn write(plan: &Plan, department: &str, year: i32, entries: &[Entry]) -> Result<Vec<u8>, XlsxError> {
+fn write(
+    plan: &Plan,
+    department: &str,
+    year: i32,
+    entries: &[Entry],
+) -> Result<Vec<u8>, XlsxError> {
     let fm = Formats::new();
     let mut wb = Workbook::new();
     // A fixed creation time keeps the bytes identical from run to run.
@@ -181,20 +256,44 @@ fn write(plan: &Plan, department: &str, year: i32, entries: &[Entry]) -> Result<
     wb.set_properties(
         &DocProperties::new()
             .set_creation_datetime(&created)
-            .set_title(format!("{} 取組状況の記入 {}", plan.name, era::long_label(year)))
+            .set_title(format!(
+                "{} 取組状況の記入 {}",
+                plan.name,
+                era::long_label(year)
+            ))
             .set_company(&plan.organization),
     );
 
     let mut used = vec![GUIDE_SHEET.to_owned(), META_SHEET.to_owned()];
-    let names: Vec<String> = entries.iter().map(|e| sheet_name(&e.initiative.number.value, &mut used)).collect();
+    let names: Vec<String> = entries
+        .iter()
+        .map(|e| sheet_name(&e.initiative.number.value, &mut used))
+        .collect();
 
-    guide_sheet(wb.add_worksheet(), &fm, plan, department, year, entries, &names)?;
+    guide_sheet(
+        wb.add_worksheet(),
+        &fm,
+        plan,
+        department,
+        year,
+        entries,
+        &names,
+    )?;
 
     let mut meta_rows = Vec::new();
     let mut defined = Vec::new();
     for (entry, sheet) in entries.iter().zip(&names) {
         let ws = wb.add_worksheet();
-        initiative_sheet(ws, &fm, plan, year, entry, sheet, &mut meta_rows, &mut defined)?;
+        initiative_sheet(
+            ws,
+            &fm,
+            plan,
+            year,
+            entry,
+            sheet,
+            &mut meta_rows,
+            &mut defined,
+        )?;
     }
     meta_sheet(wb.add_worksheet(), plan, department, year, &meta_rows)?;
     for (name, formula) in defined {
@@ -211,7 +310,15 @@ fn protect(ws: &mut Worksheet) {
     ws.protect_with_options(&opts);
 }
 
-fn guide_sheet(ws: &mut Worksheet, fm: &Formats, plan: &Plan, department: &str, year: i32, entries: &[Entry], names: &[String]) -> Result<(), XlsxError> {
+fn guide_sheet(
+    ws: &mut Worksheet,
+    fm: &Formats,
+    plan: &Plan,
+    department: &str,
+    year: i32,
+    entries: &[Entry],
+    names: &[String],
+) -> Result<(), XlsxError> {
     ws.set_name(GUIDE_SHEET)?;
     ws.set_screen_gridlines(false);
     ws.set_portrait();
@@ -221,17 +328,37 @@ fn guide_sheet(ws: &mut Worksheet, fm: &Formats, plan: &Plan, department: &str, 
     let wide = VALUE_WIDTH_PT - 40.0;
     ws.set_column_width_pixels(0, (wide * 96.0 / 72.0) as u32)?;
     let mut row = 0;
-    ws.write_string_with_format(row, 0, format!("{} 取組状況の記入のお願い", plan.name), &fm.title)?;
+    ws.write_string_with_format(
+        row,
+        0,
+        format!("{} 取組状況の記入のお願い", plan.name),
+        &fm.title,
+    )?;
     ws.set_row_height(row, 24)?;
     row += 1;
     let head = format!(
         "対象: {department} の取組 {} 件 / 記入する年度: {label}{}",
         entries.len(),
-        if plan.organization.is_empty() { String::new() } else { format!(" / {}", plan.organization) }
+        if plan.organization.is_empty() {
+            String::new()
+        } else {
+            format!(" / {}", plan.organization)
+        }
     );
     ws.write_string_with_format(row, 0, head, &fm.text)?;
     row += 2;
-    let scale_line = |kind: ScaleKind| format!("{}: {}", kind.key(), plan.scale(kind).grades.iter().map(|(l, n)| format!("{l}：{n}")).collect::<Vec<_>>().join("、"));
+    let scale_line = |kind: ScaleKind| {
+        format!(
+            "{}: {}",
+            kind.key(),
+            plan.scale(kind)
+                .grades
+                .iter()
+                .map(|(l, n)| format!("{l}：{n}"))
+                .collect::<Vec<_>>()
+                .join("、")
+        )
+    };
     let steps = [
         format!("1. 取組ごとのシート (シート名は取組の番号) を開き、色の付いたセルに {label} の状況を入力してください。色のないセルは参考のための表示で、変更できません。"),
         "2. 実績・評価理由・方向性・課題は文章で入力します。セルの中で改行するときは Alt + Enter (Mac は option + return) を押します。箇条書きにするときは、各行の先頭に「・」を付けてください。".into(),
@@ -252,7 +379,10 @@ fn guide_sheet(ws: &mut Worksheet, fm: &Formats, plan: &Plan, department: &str, 
     ws.write_string_with_format(row, 0, "このブックの取組", &fm.title)?;
     row += 1;
     for (e, sheet) in entries.iter().zip(names) {
-        let line = format!("シート「{sheet}」: {} {} (項目 {} {})", e.initiative.number.value, e.initiative.name, e.item.number.value, e.item.name);
+        let line = format!(
+            "シート「{sheet}」: {} {} (項目 {} {})",
+            e.initiative.number.value, e.initiative.name, e.item.number.value, e.item.name
+        );
         ws.write_string_with_format(row, 0, &line, &fm.text)?;
         ws.set_row_height(row, row_height(&line, wide, 1))?;
         row += 1;
@@ -282,37 +412,75 @@ fn initiative_sheet(
     ws.set_print_fit_to_pages(1, 0);
     let y = ini.years.get(&year).map(|y| &y.value);
     let unit = ini.indicator.unit.trim();
-    let unit_label = if unit.is_empty() { String::new() } else { format!(" ({unit})") };
+    let unit_label = if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" ({unit})")
+    };
     let effect_label = format!("{} ({EFFECT_UNIT})", Field::Effect.label());
     let indicator_label = format!("{}{unit_label}", Field::Indicator.label());
     let labels_for_width = [
-        "項目", "取組内容", "取組主管課", "取組目標", "活動", "効果額", "指標",
-        effect_label.as_str(), indicator_label.as_str(), "方向性・課題",
+        "項目",
+        "取組内容",
+        "取組主管課",
+        "取組目標",
+        "活動",
+        "効果額",
+        "指標",
+        effect_label.as_str(),
+        indicator_label.as_str(),
+        "方向性・課題",
     ];
     let label_px = width_px(&labels_for_width, FONT_SIZE, true);
     ws.set_column_width_pixels(0, label_px)?;
     ws.set_column_width_pixels(1, (VALUE_WIDTH_PT * 96.0 / 72.0) as u32)?;
 
     let mut row = 0;
-    ws.merge_range(row, 0, row, 1, &format!("{} {}", ini.number.value, ini.name), &fm.title)?;
+    ws.merge_range(
+        row,
+        0,
+        row,
+        1,
+        &format!("{} {}", ini.number.value, ini.name),
+        &fm.title,
+    )?;
     ws.set_row_height(row, 24)?;
     row += 1;
-    let sub = format!("{} の取組状況を、色の付いたセルに入力してください (記入方法はシート「{GUIDE_SHEET}」)。", era::long_label(year));
+    let sub = format!(
+        "{} の取組状況を、色の付いたセルに入力してください (記入方法はシート「{GUIDE_SHEET}」)。",
+        era::long_label(year)
+    );
     ws.merge_range(row, 0, row, 1, &sub, &fm.hint)?;
     ws.set_row_height(row, 18)?;
     row += 2;
 
     let text = |t: Option<&Text>| t.map(|t| t.paragraphs().join("\n")).unwrap_or_default();
     let context: Vec<(String, String)> = vec![
-        ("項目".into(), format!("{} {}", item.number.value, item.name)),
-        ("取組内容".into(), format!("{} {}", ini.number.value, ini.name)),
+        (
+            "項目".into(),
+            format!("{} {}", item.number.value, item.name),
+        ),
+        (
+            "取組内容".into(),
+            format!("{} {}", ini.number.value, ini.name),
+        ),
         ("取組主管課".into(), ini.departments.join("、")),
-        (format!("取組目標"), text(y.map(|y| &y.goal))),
-        (format!("活動"), text(y.map(|y| &y.activity))),
-        ("効果額".into(), measure_context(&ini.effect, year, EFFECT_UNIT)),
+        ("取組目標".into(), text(y.map(|y| &y.goal))),
+        ("活動".into(), text(y.map(|y| &y.activity))),
+        (
+            "効果額".into(),
+            measure_context(&ini.effect, year, EFFECT_UNIT),
+        ),
         ("指標".into(), measure_context(&ini.indicator, year, unit)),
     ];
-    ws.merge_range(row, 0, row, 1, &format!("参考 ({}の計画)", era::long_label(year)), &fm.header)?;
+    ws.merge_range(
+        row,
+        0,
+        row,
+        1,
+        &format!("参考 ({}の計画)", era::long_label(year)),
+        &fm.header,
+    )?;
     row += 1;
     for (label, value) in &context {
         ws.write_string_with_format(row, 0, label, &fm.label)?;
@@ -321,7 +489,14 @@ fn initiative_sheet(
         row += 1;
     }
     row += 1;
-    ws.merge_range(row, 0, row, 1, &format!("記入欄 ({})", era::long_label(year)), &fm.header)?;
+    ws.merge_range(
+        row,
+        0,
+        row,
+        1,
+        &format!("記入欄 ({})", era::long_label(year)),
+        &fm.header,
+    )?;
     row += 1;
 
     for field in Field::ALL {
@@ -355,12 +530,21 @@ fn initiative_sheet(
         ws.set_row_height(row, row_height(&shown, VALUE_WIDTH_PT, min_lines))?;
         if let FieldKind::Grade(kind) = field.kind() {
             let scale = plan.scale(kind);
-            let choices: Vec<String> = scale.grades.iter().map(|(l, _)| scale.label(l)).collect();
-            let dv = DataValidation::new()
-                .allow_list_strings(&choices)?
+            // Excel limits a list to 255 characters: long grade names fall back to the letters.
+            let labels: Vec<String> = scale.grades.iter().map(|(l, _)| scale.label(l)).collect();
+            let letters: Vec<String> = scale.grades.iter().map(|(l, _)| l.clone()).collect();
+            let (dv, choices) = match DataValidation::new().allow_list_strings(&labels) {
+                Ok(dv) => (dv, labels),
+                Err(_) => (DataValidation::new().allow_list_strings(&letters)?, letters),
+            };
+            let mut message = format!("一覧から選んでください: {}", choices.join("、"));
+            if message.chars().count() > 250 {
+                message = "一覧から選んでください。".into();
+            }
+            let dv = dv
                 .set_error_style(DataValidationErrorStyle::Stop)
                 .set_error_title(format!("{}の入力", kind.key()))?
-                .set_error_message(format!("一覧から選んでください: {}", choices.join("、")))?;
+                .set_error_message(message)?;
             ws.add_data_validation(row, 1, row, 1, &dv)?;
         }
         let name = cell_name(&ini.number.value, year, field);
@@ -383,10 +567,20 @@ fn initiative_sheet(
     Ok(())
 }
 
-fn meta_sheet(ws: &mut Worksheet, plan: &Plan, department: &str, year: i32, rows: &[MetaRow]) -> Result<(), XlsxError> {
+fn meta_sheet(
+    ws: &mut Worksheet,
+    plan: &Plan,
+    department: &str,
+    year: i32,
+    rows: &[MetaRow],
+) -> Result<(), XlsxError> {
     ws.set_name(META_SHEET)?;
     ws.write_string(0, 0, META_MAGIC)?;
-    ws.write_string(0, 1, "このシートは取り込みに使います。変更しないでください。")?;
+    ws.write_string(
+        0,
+        1,
+        "このシートは取り込みに使います。変更しないでください。",
+    )?;
     ws.write_string(1, 0, META_PLAN)?;
     ws.write_string(1, 1, &plan.name)?;
     ws.write_string(2, 0, META_YEAR)?;

@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
 use super::{load_checked, print_diagnostics};
 use crate::collect::{self, workbook};
 use crate::output::{self, Written};
@@ -23,6 +21,20 @@ pub fn run(sheets: &Path, out: &Path, year: i32) -> Result<i32, String> {
             plan.first_year, plan.last_year
         ));
     }
+    // Input cells are named by initiative number: numbers must be unique.
+    let mut seen = std::collections::BTreeMap::new();
+    for f in &set.items {
+        for ini in &f.item.initiatives {
+            if let Some(first) = seen.insert(ini.number.value.clone(), f.file) {
+                return Err(format!(
+                    "取組の番号「{}」が 2 回使われています ({} と {})。番号を重ならないようにしてください。",
+                    ini.number.value,
+                    set.files[first].path.display(),
+                    set.files[f.file].path.display()
+                ));
+            }
+        }
+    }
     let (departments, without) = collect::by_department(&set.items);
     for e in &without {
         eprintln!(
@@ -34,22 +46,22 @@ pub fn run(sheets: &Path, out: &Path, year: i32) -> Result<i32, String> {
         return Err("取組主管課の書かれた取組がないため、記入用ブックを作れません。".into());
     }
 
-    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        ProgressBar::with_draw_target(Some(departments.len() as u64), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} 課 {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let bar = super::progress_bar(departments.len(), "課");
     let mut books = Vec::new();
     for (dept, entries) in &departments {
         bar.set_message(dept.clone());
-        books.push((dept, entries.len(), workbook::build(plan, dept, year, entries)?));
+        books.push((
+            dept,
+            entries.len(),
+            workbook::build(plan, dept, year, entries)?,
+        ));
         bar.inc(1);
     }
     bar.finish_and_clear();
 
     let dir = out.join("collect").join(year.to_string());
-    std::fs::create_dir_all(&dir).map_err(|e| format!("出力フォルダ {} を作れません: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("出力フォルダ {} を作れません: {e}", dir.display()))?;
     let (mut written, mut unchanged) = (0, 0);
     for (dept, n, bytes) in &books {
         let path = dir.join(format!("{}.xlsx", output::file_stem(dept)));

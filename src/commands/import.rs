@@ -7,7 +7,12 @@ use crate::import::{self, workbook};
 use crate::output;
 
 /// Returns the process exit code.
-pub fn run(sheets: &Path, files: &[PathBuf], dry_run: bool, year: Option<i32>) -> Result<i32, String> {
+pub fn run(
+    sheets: &Path,
+    files: &[PathBuf],
+    dry_run: bool,
+    year: Option<i32>,
+) -> Result<i32, String> {
     let (set, diags) = load_checked(sheets)?;
     if !diags.is_empty() {
         print_diagnostics(&set, &diags);
@@ -16,12 +21,24 @@ pub fn run(sheets: &Path, files: &[PathBuf], dry_run: bool, year: Option<i32>) -
     }
     let mut errors = Vec::new();
     let mut filled = Vec::new();
+    let bar = if files.len() > 1 {
+        super::progress_bar(files.len(), "ブック")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     for f in files {
+        bar.set_message(
+            f.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
         match workbook::read(f) {
             Ok(w) => filled.push(w),
             Err(e) => errors.push(e),
         }
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     let edits = if errors.is_empty() {
         match import::prepare(&set, &filled, year) {
             Ok(e) => e,
@@ -42,7 +59,10 @@ pub fn run(sheets: &Path, files: &[PathBuf], dry_run: bool, year: Option<i32>) -
     }
     let inputs: usize = filled.iter().map(|f| f.inputs.len()).sum();
     if edits.is_empty() {
-        println!("変更はありません ({} ブック、入力欄 {inputs} 個)", filled.len());
+        println!(
+            "変更はありません ({} ブック、入力欄 {inputs} 個)",
+            filled.len()
+        );
         return Ok(0);
     }
     for e in &edits {
@@ -53,7 +73,10 @@ pub fn run(sheets: &Path, files: &[PathBuf], dry_run: bool, year: Option<i32>) -
     }
     let n: usize = edits.iter().map(|e| e.changes.len()).sum();
     if dry_run {
-        println!("{n} 件の変更 ({} ファイル)。--dry-run のため書き込んでいません。", edits.len());
+        println!(
+            "{n} 件の変更 ({} ファイル)。--dry-run のため書き込んでいません。",
+            edits.len()
+        );
         return Ok(0);
     }
     for e in &edits {

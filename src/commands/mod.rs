@@ -30,3 +30,19 @@ pub fn print_diagnostics(set: &SheetSet, diags: &Diagnostics) {
     let files: std::collections::BTreeSet<usize> = diags.list.iter().map(|d| d.file).collect();
     eprintln!("エラー: {} 件 ({} ファイル)", diags.len(), files.len());
 }
+
+/// A progress bar on standard error, drawn only on a terminal. `unit` follows the count
+/// (`3/5 課`).
+pub fn progress_bar(len: usize, unit: &str) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(&format!("{{bar:30}} {{pos}}/{{len}} {unit} {{msg}}"))
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}

@@ -82,7 +82,15 @@ impl Proposal<'_> {
 
 /// `book.xlsx: シート「3-2-1」のセル B12 (3-2-1 / 2022 / 実績)`.
 fn place(f: &Filled, i: &Input) -> String {
-    format!("{}: シート「{}」のセル {} ({} / {} / {})", f.name(), i.sheet, i.cell, i.initiative, i.year, i.field.label())
+    format!(
+        "{}: シート「{}」のセル {} ({} / {} / {})",
+        f.name(),
+        i.sheet,
+        i.cell,
+        i.initiative,
+        i.year,
+        i.field.label()
+    )
 }
 
 /// Where a field is written in the YAML (`sheets/3-2.yaml:98`), or where its year or
@@ -136,8 +144,27 @@ fn initiative_index(root: &Node, number: &str) -> Option<usize> {
 
 /// The order of keys in the sheets, for placing a new key among existing ones.
 fn key_order(parent: &[Seg], key: &str) -> Option<usize> {
-    const INITIATIVE: &[&str] = &["番号", "項目名", "取組主管課", "区分", "関係計画等", "概要", "その他効果", "効果額", "指標", "年度別"];
-    const YEAR: &[&str] = &["取組目標", "活動", "実績", "自己評価", "評価理由", "次年度以降", "方向性・課題"];
+    const INITIATIVE: &[&str] = &[
+        "番号",
+        "項目名",
+        "取組主管課",
+        "区分",
+        "関係計画等",
+        "概要",
+        "その他効果",
+        "効果額",
+        "指標",
+        "年度別",
+    ];
+    const YEAR: &[&str] = &[
+        "取組目標",
+        "活動",
+        "実績",
+        "自己評価",
+        "評価理由",
+        "次年度以降",
+        "方向性・課題",
+    ];
     const MEASURE: &[&str] = &["説明", "備考", "単位", "集計", "目標", "実績"];
     let list = match parent {
         [Seg::Key(top), Seg::Index(_)] if top == "取組内容" => INITIATIVE,
@@ -150,7 +177,11 @@ fn key_order(parent: &[Seg], key: &str) -> Option<usize> {
 
 /// Checks every workbook against the sheets and each other and computes the new text of
 /// every YAML file that changes. Errors are all collected; any error means no edit.
-pub fn prepare(set: &SheetSet, filled: &[Filled], year: Option<i32>) -> Result<Vec<FileEdit>, Vec<String>> {
+pub fn prepare(
+    set: &SheetSet,
+    filled: &[Filled],
+    year: Option<i32>,
+) -> Result<Vec<FileEdit>, Vec<String>> {
     let mut errors = Vec::new();
     let Some(plan) = &set.plan else {
         return Err(vec!["plan.yaml を読めませんでした".into()]);
@@ -173,7 +204,13 @@ pub fn prepare(set: &SheetSet, filled: &[Filled], year: Option<i32>) -> Result<V
             ));
         }
         if f.year < plan.first_year || f.year > plan.last_year {
-            errors.push(format!("{}: {} 年度の記入用ブックですが、計画期間は {}〜{} 年度です", f.name(), f.year, plan.first_year, plan.last_year));
+            errors.push(format!(
+                "{}: {} 年度の記入用ブックですが、計画期間は {}〜{} 年度です",
+                f.name(),
+                f.year,
+                plan.first_year,
+                plan.last_year
+            ));
         }
         match run_year {
             Some(y) if y != f.year => errors.push(format!(
@@ -204,25 +241,55 @@ pub fn prepare(set: &SheetSet, filled: &[Filled], year: Option<i32>) -> Result<V
     let mut proposals: Vec<Proposal> = Vec::new();
     for f in filled {
         for input in &f.inputs {
-            let Some(item_file) = set.items.iter().find(|it| it.item.number.value == input.item) else {
-                errors.push(format!("{}: 項目「{}」が現在のシートにありません", place(f, input), input.item));
+            let Some(item_file) = set
+                .items
+                .iter()
+                .find(|it| it.item.number.value == input.item)
+            else {
+                errors.push(format!(
+                    "{}: 項目「{}」が現在のシートにありません",
+                    place(f, input),
+                    input.item
+                ));
                 continue;
             };
-            let Some(ini) = item_file.item.initiatives.iter().find(|i| i.number.value == input.initiative) else {
-                errors.push(format!("{}: 取組「{}」が項目「{}」のシートにありません", place(f, input), input.initiative, input.item));
+            let Some(ini) = item_file
+                .item
+                .initiatives
+                .iter()
+                .find(|i| i.number.value == input.initiative)
+            else {
+                errors.push(format!(
+                    "{}: 取組「{}」が項目「{}」のシートにありません",
+                    place(f, input),
+                    input.initiative,
+                    input.item
+                ));
                 continue;
             };
             let current = FieldValue::of(ini, input.year, input.field);
-            match value::read(&input.value, input.field, plan, ini.indicator.unit.trim(), &current) {
+            match value::read(
+                &input.value,
+                input.field,
+                plan,
+                ini.indicator.unit.trim(),
+                &current,
+            ) {
                 Err(msg) => errors.push(format!(
                     "{}: {msg}{}",
                     place(f, input),
-                    field_place(set, input).map(|p| format!(" (YAML: {p})")).unwrap_or_default()
+                    field_place(set, input)
+                        .map(|p| format!(" (YAML: {p})"))
+                        .unwrap_or_default()
                 )),
                 Ok(None) => {}
                 // Left as the workbook was made: the department did not change it.
                 Ok(Some(v)) if v.fingerprint() == input.fingerprint => {}
-                Ok(Some(v)) => proposals.push(Proposal { filled: f, input, value: v }),
+                Ok(Some(v)) => proposals.push(Proposal {
+                    filled: f,
+                    input,
+                    value: v,
+                }),
             }
         }
     }
@@ -231,11 +298,17 @@ pub fn prepare(set: &SheetSet, filled: &[Filled], year: Option<i32>) -> Result<V
     let mut by_field: BTreeMap<(String, String, i32, Field), Vec<&Proposal>> = BTreeMap::new();
     for p in &proposals {
         let i = p.input;
-        by_field.entry((i.item.clone(), i.initiative.clone(), i.year, i.field)).or_default().push(p);
+        by_field
+            .entry((i.item.clone(), i.initiative.clone(), i.year, i.field))
+            .or_default()
+            .push(p);
     }
     for ps in by_field.values() {
         let first = ps[0];
-        let differing: Vec<&&Proposal> = ps.iter().filter(|o| o.value.canonical() != first.value.canonical()).collect();
+        let differing: Vec<&&Proposal> = ps
+            .iter()
+            .filter(|o| o.value.canonical() != first.value.canonical())
+            .collect();
         if differing.is_empty() {
             continue;
         }
@@ -245,10 +318,16 @@ pub fn prepare(set: &SheetSet, filled: &[Filled], year: Option<i32>) -> Result<V
             i.initiative,
             i.year,
             i.field.label(),
-            field_place(set, i).map(|p| format!(" (YAML: {p})")).unwrap_or_default()
+            field_place(set, i)
+                .map(|p| format!(" (YAML: {p})"))
+                .unwrap_or_default()
         );
         for p in ps {
-            msg.push_str(&format!("\n  - {}: {}", p.place(), shorten(&p.value.display())));
+            msg.push_str(&format!(
+                "\n  - {}: {}",
+                p.place(),
+                shorten(&p.value.display())
+            ));
         }
         errors.push(msg);
     }
@@ -258,17 +337,32 @@ pub fn prepare(set: &SheetSet, filled: &[Filled], year: Option<i32>) -> Result<V
     for ps in by_field.values() {
         let p = ps[0];
         let i = p.input;
-        let Some(item_file) = set.items.iter().find(|it| it.item.number.value == i.item) else { continue };
-        let Some(ini) = item_file.item.initiatives.iter().find(|x| x.number.value == i.initiative) else { continue };
+        let Some(item_file) = set.items.iter().find(|it| it.item.number.value == i.item) else {
+            continue;
+        };
+        let Some(ini) = item_file
+            .item
+            .initiatives
+            .iter()
+            .find(|x| x.number.value == i.initiative)
+        else {
+            continue;
+        };
         let current = FieldValue::of(ini, i.year, i.field);
         if current.canonical() == p.value.canonical() {
             continue; // already so (e.g. imported before)
         }
         let Some((_, path)) = field_path(set, i) else {
-            errors.push(format!("{}: 取組「{}」の場所が YAML で見つかりません", p.place(), i.initiative));
+            errors.push(format!(
+                "{}: 取組「{}」の場所が YAML で見つかりません",
+                p.place(),
+                i.initiative
+            ));
             continue;
         };
-        let changed_since = ps.iter().all(|q| current.fingerprint() != q.input.fingerprint);
+        let changed_since = ps
+            .iter()
+            .all(|q| current.fingerprint() != q.input.fingerprint);
         if changed_since {
             errors.push(format!(
                 "{}: 記入用ブックを作った後に、YAML のこの欄が変わっています (YAML: {}、現在の値 {}、ブックの値 {})。YAML を確かめ、必要なら記入用ブックを作り直してください。",
@@ -279,10 +373,18 @@ pub fn prepare(set: &SheetSet, filled: &[Filled], year: Option<i32>) -> Result<V
             ));
             continue;
         }
-        let Some(new) = value::new_value(&p.value) else { continue };
+        let Some(new) = value::new_value(&p.value) else {
+            continue;
+        };
         let entry = per_file.entry(item_file.file).or_default();
         entry.0.push(Change { path, value: new });
-        entry.1.push(FieldChange { initiative: i.initiative.clone(), year: i.year, field: i.field, old: current, new: p.value.clone() });
+        entry.1.push(FieldChange {
+            initiative: i.initiative.clone(),
+            year: i.year,
+            field: i.field,
+            old: current,
+            new: p.value.clone(),
+        });
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -291,7 +393,11 @@ pub fn prepare(set: &SheetSet, filled: &[Filled], year: Option<i32>) -> Result<V
     // Edit each file in place and check the result by loading it again.
     let mut edits = Vec::new();
     for (file, (changes, report)) in per_file {
-        let item_file = set.items.iter().find(|it| it.file == file).expect("item of the file");
+        let item_file = set
+            .items
+            .iter()
+            .find(|it| it.file == file)
+            .expect("item of the file");
         let src = &set.files[file];
         let text = match yaml_edit::apply(&src.text, &item_file.root, &changes, &key_order) {
             Ok(t) => t,
@@ -304,7 +410,11 @@ pub fn prepare(set: &SheetSet, filled: &[Filled], year: Option<i32>) -> Result<V
             errors.push(format!("{}: {e}", src.path.display()));
             continue;
         }
-        edits.push(FileEdit { path: src.path.clone(), changes: report, text });
+        edits.push(FileEdit {
+            path: src.path.clone(),
+            changes: report,
+            text,
+        });
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -317,21 +427,38 @@ pub fn prepare(set: &SheetSet, filled: &[Filled], year: Option<i32>) -> Result<V
 fn recheck(set: &SheetSet, file: usize, text: &str, report: &[FieldChange]) -> Result<(), String> {
     let mut inputs = Vec::new();
     if let Some(p) = set.plan_file {
-        inputs.push((set.files[p].path.clone(), set.files[p].text.clone().into_bytes()));
+        inputs.push((
+            set.files[p].path.clone(),
+            set.files[p].text.clone().into_bytes(),
+        ));
     }
     inputs.push((set.files[file].path.clone(), text.as_bytes().to_vec()));
     let mut diags = Diagnostics::default();
     let new_set = load::load_files(inputs, &mut diags);
     validate::validate(&new_set, &mut diags);
     if let Some(d) = diags.list.first() {
-        return Err(format!("書き換えた YAML に誤りが出るため中止しました (内部エラー: {})", d.message));
+        return Err(format!(
+            "書き換えた YAML に誤りが出るため中止しました (内部エラー: {})",
+            d.message
+        ));
     }
-    let item = &new_set.items.first().ok_or("書き換えた YAML を読めません (内部エラー)")?.item;
+    let item = &new_set
+        .items
+        .first()
+        .ok_or("書き換えた YAML を読めません (内部エラー)")?
+        .item;
     for c in report {
-        let ini = item.initiatives.iter().find(|i| i.number.value == c.initiative).ok_or("取組が見つかりません (内部エラー)")?;
+        let ini = item
+            .initiatives
+            .iter()
+            .find(|i| i.number.value == c.initiative)
+            .ok_or("取組が見つかりません (内部エラー)")?;
         let got = FieldValue::of(ini, c.year, c.field);
         if got.canonical() != c.new.canonical() {
-            return Err(format!("書き換えた YAML の値が意図と違うため中止しました (内部エラー: {})", c.line()));
+            return Err(format!(
+                "書き換えた YAML の値が意図と違うため中止しました (内部エラー: {})",
+                c.line()
+            ));
         }
     }
     Ok(())

@@ -3,7 +3,7 @@
 //! (`A`, `Ａ`, `A：計画どおり`, `計画どおり`).
 
 use super::workbook::Cell;
-use crate::collect::{format_number, Field, FieldKind, FieldValue};
+use crate::collect::{Field, FieldKind, FieldValue, format_number};
 use crate::font::{self, Weight};
 use crate::model::*;
 use crate::yaml_edit::NewValue;
@@ -23,7 +23,10 @@ pub fn half_width(s: &str) -> String {
 /// A text as typed: line ends unified, trailing blanks of each line and blank lines at both
 /// ends removed.
 fn clean_text(s: &str) -> String {
-    let s = s.replace("\r\n", "\n").replace('\r', "\n").replace("_x000D_", "");
+    let s = s
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace("_x000D_", "");
     let lines: Vec<&str> = s.split('\n').map(|l| l.trim_end()).collect();
     lines.join("\n").trim_matches('\n').trim_end().to_owned()
 }
@@ -32,7 +35,12 @@ fn clean_text(s: &str) -> String {
 fn text_value(s: &str) -> Text {
     let lines: Vec<&str> = s.split('\n').filter(|l| !l.trim().is_empty()).collect();
     if !lines.is_empty() && lines.iter().all(|l| l.trim_start().starts_with('・')) {
-        Text::Bullets(lines.iter().map(|l| l.trim_start().trim_start_matches('・').trim().to_owned()).collect())
+        Text::Bullets(
+            lines
+                .iter()
+                .map(|l| l.trim_start().trim_start_matches('・').trim().to_owned())
+                .collect(),
+        )
     } else {
         Text::Para(s.to_owned())
     }
@@ -40,7 +48,10 @@ fn text_value(s: &str) -> Text {
 
 /// Reads a number typed with commas, full-width digits, spaces and a unit after it.
 pub fn parse_number(s: &str, units: &[&str]) -> Option<f64> {
-    let mut t: String = half_width(s).chars().filter(|c| !matches!(c, ',' | ' ' | '、')).collect();
+    let mut t: String = half_width(s)
+        .chars()
+        .filter(|c| !matches!(c, ',' | ' ' | '、'))
+        .collect();
     for u in units.iter().filter(|u| !u.is_empty()) {
         let u = half_width(u).replace(' ', "");
         if let Some(stripped) = t.strip_suffix(u.as_str()) {
@@ -48,7 +59,11 @@ pub fn parse_number(s: &str, units: &[&str]) -> Option<f64> {
             break;
         }
     }
-    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+')) {
+    if t.is_empty()
+        || !t
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))
+    {
         return None;
     }
     t.parse::<f64>().ok().filter(|n| n.is_finite())
@@ -57,7 +72,13 @@ pub fn parse_number(s: &str, units: &[&str]) -> Option<f64> {
 /// Reads a grade: its letter (any width or case), `A：name`, `A:name`, `A name`, or its name.
 pub fn parse_grade(s: &str, scale: &Scale) -> Option<String> {
     let t = half_width(s).trim().to_owned();
-    let find_letter = |l: &str| scale.grades.iter().find(|(g, _)| g.eq_ignore_ascii_case(l)).map(|(g, _)| g.clone());
+    let find_letter = |l: &str| {
+        scale
+            .grades
+            .iter()
+            .find(|(g, _)| g.eq_ignore_ascii_case(l))
+            .map(|(g, _)| g.clone())
+    };
     if let Some(g) = find_letter(&t) {
         return Some(g);
     }
@@ -72,12 +93,22 @@ pub fn parse_grade(s: &str, scale: &Scale) -> Option<String> {
             }
         }
     }
-    scale.grades.iter().find(|(_, n)| half_width(n) == t).map(|(g, _)| g.clone())
+    scale
+        .grades
+        .iter()
+        .find(|(_, n)| half_width(n) == t)
+        .map(|(g, _)| g.clone())
 }
 
 /// The value of an input cell: `Ok(None)` when the cell is empty (nothing changes), the value
 /// otherwise, or a message saying why it cannot be used.
-pub fn read(cell: &Cell, field: Field, plan: &Plan, unit: &str, current: &FieldValue) -> Result<Option<FieldValue>, String> {
+pub fn read(
+    cell: &Cell,
+    field: Field,
+    plan: &Plan,
+    unit: &str,
+    current: &FieldValue,
+) -> Result<Option<FieldValue>, String> {
     let text = match cell {
         Cell::Empty => return Ok(None),
         Cell::Other(what) => return Err(format!("{what} は入力できません")),
@@ -91,16 +122,26 @@ pub fn read(cell: &Cell, field: Field, plan: &Plan, unit: &str, current: &FieldV
         return Ok(None);
     }
     if let Some((_, c)) = font::missing_chars(&text, Weight::Regular).next() {
-        return Err(format!("文字「{c}」(U+{:04X}) はフォント BIZ UDゴシックにないため印刷できません。別の文字に置き換えてください", c as u32));
+        return Err(format!(
+            "文字「{c}」(U+{:04X}) はフォント BIZ UDゴシックにないため印刷できません。別の文字に置き換えてください",
+            c as u32
+        ));
     }
     match field.kind() {
         FieldKind::Text => Ok(Some(FieldValue::Text(text_value(&text)))),
         FieldKind::Grade(kind) => {
             let scale = plan.scale(kind);
-            parse_grade(&text, scale).map(|g| Some(FieldValue::Grade(g))).ok_or_else(|| {
-                let choices: Vec<String> = scale.grades.iter().map(|(l, _)| scale.label(l)).collect();
-                format!("「{text}」は{}の区分にありません (使える値: {})", kind.key(), choices.join("、"))
-            })
+            parse_grade(&text, scale)
+                .map(|g| Some(FieldValue::Grade(g)))
+                .ok_or_else(|| {
+                    let choices: Vec<String> =
+                        scale.grades.iter().map(|(l, _)| scale.label(l)).collect();
+                    format!(
+                        "「{text}」は{}の区分にありません (使える値: {})",
+                        kind.key(),
+                        choices.join("、")
+                    )
+                })
         }
         FieldKind::Amount => {
             let units: Vec<&str> = match field {
@@ -115,8 +156,17 @@ pub fn read(cell: &Cell, field: Field, plan: &Plan, unit: &str, current: &FieldV
             if as_text.canonical() == current.canonical() {
                 return Ok(Some(as_text));
             }
-            let unit_note = if units.iter().all(|u| u.is_empty()) { String::new() } else { format!(" (単位 {} は付けても付けなくてもかまいません)", units.join("")) };
-            Err(format!("「{text}」は数値として読めません。数字で入力してください{unit_note}"))
+            let unit_note = if units.iter().all(|u| u.is_empty()) {
+                String::new()
+            } else {
+                format!(
+                    " (単位 {} は付けても付けなくてもかまいません)",
+                    units.join("")
+                )
+            };
+            Err(format!(
+                "「{text}」は数値として読めません。数字で入力してください{unit_note}"
+            ))
         }
     }
 }
@@ -128,7 +178,9 @@ pub fn new_value(v: &FieldValue) -> Option<NewValue> {
         FieldValue::Text(Text::Empty) => return None,
         FieldValue::Text(Text::Para(s)) => NewValue::Str(s.clone()),
         FieldValue::Text(Text::Bullets(b)) => NewValue::List(b.clone()),
-        FieldValue::Amount(Amount::Number(n)) if n.fract() == 0.0 && n.abs() < 9e15 => NewValue::Int(*n as i64),
+        FieldValue::Amount(Amount::Number(n)) if n.fract() == 0.0 && n.abs() < 9e15 => {
+            NewValue::Int(*n as i64)
+        }
         FieldValue::Amount(Amount::Number(n)) => NewValue::Float(*n),
         FieldValue::Amount(Amount::Text(s)) => NewValue::Str(s.clone()),
         FieldValue::Grade(g) => NewValue::Str(g.clone()),
@@ -140,7 +192,12 @@ mod tests {
     use super::*;
 
     fn scale() -> Scale {
-        Scale { grades: vec![("A".into(), "計画どおり".into()), ("B".into(), "概ね計画どおり".into())] }
+        Scale {
+            grades: vec![
+                ("A".into(), "計画どおり".into()),
+                ("B".into(), "概ね計画どおり".into()),
+            ],
+        }
     }
 
     #[test]
@@ -159,7 +216,15 @@ mod tests {
     #[test]
     fn grades_by_letter_or_name() {
         let s = scale();
-        for v in ["A", "a", "Ａ", "A：計画どおり", "A:計画どおり", "A 計画どおり", "計画どおり"] {
+        for v in [
+            "A",
+            "a",
+            "Ａ",
+            "A：計画どおり",
+            "A:計画どおり",
+            "A 計画どおり",
+            "計画どおり",
+        ] {
             assert_eq!(parse_grade(v, &s).as_deref(), Some("A"), "{v}");
         }
         assert_eq!(parse_grade("B：概ね計画どおり", &s).as_deref(), Some("B"));
@@ -170,7 +235,10 @@ mod tests {
 
     #[test]
     fn texts_become_paragraphs_or_bullets() {
-        assert_eq!(text_value("・a\n・b"), Text::Bullets(vec!["a".into(), "b".into()]));
+        assert_eq!(
+            text_value("・a\n・b"),
+            Text::Bullets(vec!["a".into(), "b".into()])
+        );
         assert_eq!(text_value("a\n・b"), Text::Para("a\n・b".into()));
         assert_eq!(clean_text("a  \r\nb\r\n\r\n"), "a\nb");
     }

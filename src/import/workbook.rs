@@ -4,9 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use calamine::{open_workbook, Data, Range, Reader, Xlsx};
+use calamine::{Data, Range, Reader, Xlsx, open_workbook};
 
-use crate::collect::{Field, META_DEPARTMENT, META_MAGIC, META_PLAN, META_SHEET, META_TABLE_ROW, META_YEAR};
+use crate::collect::{
+    Field, META_DEPARTMENT, META_MAGIC, META_PLAN, META_SHEET, META_TABLE_ROW, META_YEAR,
+};
 
 /// A cell's value as read.
 #[derive(Clone, Debug, PartialEq)]
@@ -91,7 +93,10 @@ pub fn parse_reference(formula: &str) -> Option<(String, u32, u32)> {
         return None;
     }
     let row: u32 = digits.parse().ok()?;
-    let col = letters.to_ascii_uppercase().bytes().fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1));
+    let col = letters
+        .to_ascii_uppercase()
+        .bytes()
+        .fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1));
     Some((sheet, row.checked_sub(1)?, col - 1))
 }
 
@@ -109,20 +114,31 @@ pub fn address(row: u32, col: u32) -> String {
 /// Reads a workbook made by `collect`. Errors name the file.
 pub fn read(path: &Path) -> Result<Filled, String> {
     let name = display_name(path);
-    let mut wb: Xlsx<_> = open_workbook(path).map_err(|e| format!("{name}: Excel ファイル (.xlsx) として読めません ({e})"))?;
-    let not_ours = || format!("{name}: shinko collect で作った記入用ブックではありません (シート「{META_SHEET}」がありません)");
+    let mut wb: Xlsx<_> = open_workbook(path)
+        .map_err(|e| format!("{name}: Excel ファイル (.xlsx) として読めません ({e})"))?;
+    let not_ours = || {
+        format!(
+            "{name}: shinko collect で作った記入用ブックではありません (シート「{META_SHEET}」がありません)"
+        )
+    };
     if !wb.sheet_names().iter().any(|s| s == META_SHEET) {
         return Err(not_ours());
     }
-    let meta: Range<Data> = wb.worksheet_range(META_SHEET).map_err(|e| format!("{name}: シート「{META_SHEET}」を読めません ({e})"))?;
+    let meta: Range<Data> = wb
+        .worksheet_range(META_SHEET)
+        .map_err(|e| format!("{name}: シート「{META_SHEET}」を読めません ({e})"))?;
     let at = |r: u32, c: u32| meta.get_value((r, c));
     if text_of(at(0, 0)) != META_MAGIC {
         return Err(not_ours());
     }
-    let label_ok = text_of(at(1, 0)) == META_PLAN && text_of(at(2, 0)) == META_YEAR && text_of(at(3, 0)) == META_DEPARTMENT;
+    let label_ok = text_of(at(1, 0)) == META_PLAN
+        && text_of(at(2, 0)) == META_YEAR
+        && text_of(at(3, 0)) == META_DEPARTMENT;
     let year: Option<i32> = text_of(at(2, 1)).parse().ok();
     let (true, Some(year)) = (label_ok, year) else {
-        return Err(format!("{name}: シート「{META_SHEET}」が壊れています (計画名・年度が読めません)。記入用ブックを作り直してください。"));
+        return Err(format!(
+            "{name}: シート「{META_SHEET}」が壊れています (計画名・年度が読めません)。記入用ブックを作り直してください。"
+        ));
     };
     let plan = text_of(at(1, 1));
     let department = text_of(at(3, 1));
@@ -136,7 +152,12 @@ pub fn read(path: &Path) -> Result<Filled, String> {
         if cell_name.is_empty() {
             break;
         }
-        let bad = || format!("{name}: シート「{META_SHEET}」の {} 行目が壊れています。記入用ブックを作り直してください。", row + 1);
+        let bad = || {
+            format!(
+                "{name}: シート「{META_SHEET}」の {} 行目が壊れています。記入用ブックを作り直してください。",
+                row + 1
+            )
+        };
         let field = Field::from_code(&text_of(at(row, 4))).ok_or_else(bad)?;
         let input_year: i32 = text_of(at(row, 3)).parse().map_err(|_| bad())?;
         let item = text_of(at(row, 1));
@@ -155,7 +176,11 @@ pub fn read(path: &Path) -> Result<Filled, String> {
                 .map_err(|e| format!("{name}: シート「{sheet}」を読めません ({e})"))?;
             sheets.push((sheet.clone(), range));
         }
-        let range = &sheets.iter().find(|(s, _)| *s == sheet).expect("just read").1;
+        let range = &sheets
+            .iter()
+            .find(|(s, _)| *s == sheet)
+            .expect("just read")
+            .1;
         inputs.push(Input {
             item,
             initiative,
@@ -168,7 +193,13 @@ pub fn read(path: &Path) -> Result<Filled, String> {
         });
         row += 1;
     }
-    Ok(Filled { path: path.to_owned(), plan, year, department, inputs })
+    Ok(Filled {
+        path: path.to_owned(),
+        plan,
+        year,
+        department,
+        inputs,
+    })
 }
 
 #[cfg(test)]
@@ -177,8 +208,14 @@ mod tests {
 
     #[test]
     fn references_parse() {
-        assert_eq!(parse_reference("'3-2-1'!$B$12"), Some(("3-2-1".into(), 11, 1)));
-        assert_eq!(parse_reference("='it''s'!$AB$1"), Some(("it's".into(), 0, 27)));
+        assert_eq!(
+            parse_reference("'3-2-1'!$B$12"),
+            Some(("3-2-1".into(), 11, 1))
+        );
+        assert_eq!(
+            parse_reference("='it''s'!$AB$1"),
+            Some(("it's".into(), 0, 27))
+        );
         assert_eq!(parse_reference("Sheet1!C3"), Some(("Sheet1".into(), 2, 2)));
         assert_eq!(parse_reference("#REF!"), None);
         assert_eq!(address(11, 1), "B12");
