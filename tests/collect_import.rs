@@ -825,6 +825,17 @@ fn a_workbook_resaved_by_libreoffice_imports_the_same() {
             .unwrap()
         );
     }
+    // LibreOffice keeps the protection and the unlocked inputs.
+    let entries = read_zip(&again[0]);
+    let names = defined_names(&entries);
+    for (sheet, part_name, _) in sheet_parts(&entries) {
+        let xml = part(&entries, &part_name);
+        assert!(
+            xml.contains("<sheetProtection"),
+            "{sheet} lost its protection"
+        );
+    }
+    assert_eq!(names.len(), 7, "{names:?}");
     let refs: Vec<&Path> = again.iter().map(PathBuf::as_path).collect();
     let r = import(&dir, &refs, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -851,6 +862,38 @@ fn assert_refused(dir: &Path, books: &[&Path], extra: &[&str], needles: &[&str])
     assert!(r.stderr.contains("何も書き込んでいません"), "{}", r.stderr);
     assert_eq!(yaml_files(dir), before, "a refused import must not write");
     r.stderr
+}
+
+#[test]
+fn year_keys_written_as_text_are_found() {
+    let dir = workdir("year_text");
+    let yaml = dir.join("sheets/3-2.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    // 3-2-4's years written as `2022年度:`.
+    let start = text.find("  - 番号: \"3-2-4\"").unwrap();
+    let edited = format!(
+        "{}{}",
+        &text[..start],
+        text[start..].replace("      2022:\n", "      2022年度:\n")
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&yaml, &edited).unwrap();
+    let out = collect(&dir, 2022);
+    let book = dir.join("filled.xlsx");
+    fill(
+        &out.join("消防総務課.xlsx"),
+        &book,
+        &[("shinko_3_2_4_y2022_self", V::S("B"))],
+    );
+    let r = import(&dir, &[&book], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let after = std::fs::read_to_string(&yaml).unwrap();
+    let (removed, added) = line_diff(&edited, &after);
+    assert!(removed.is_empty(), "{removed:?}");
+    assert_eq!(added, ["        自己評価: B"]);
+    assert!(
+        after.contains("      2022年度:\n        取組目標: 令和7年度の共同運用開始に向けた準備")
+    );
 }
 
 #[test]

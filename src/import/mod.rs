@@ -123,7 +123,40 @@ fn field_path<'s>(set: &'s SheetSet, i: &Input) -> Option<(&'s crate::model::Ite
     let index = initiative_index(&item_file.root, &i.initiative)?;
     let mut path = vec![Seg::key("取組内容"), Seg::Index(index)];
     path.extend(i.field.path(i.year));
-    Some((item_file, path))
+    Some((item_file, written_keys(&item_file.root, path)))
+}
+
+/// The path with each year key spelt as the YAML writes it (`2022`, `"2022"`, `2022年度`), so
+/// an existing year is found rather than added a second time.
+fn written_keys(root: &Node, path: Vec<Seg>) -> Vec<Seg> {
+    let mut node = Some(root);
+    let mut out = Vec::with_capacity(path.len());
+    for seg in path {
+        let seg = match (&seg, node) {
+            (Seg::Key(k), Some(n))
+                if n.get(k).is_none() && k.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                n.as_map()
+                    .and_then(|m| {
+                        m.iter()
+                            .map(|(key, _)| key.key_text())
+                            .find(|t| t.trim().trim_end_matches("年度").trim() == k)
+                    })
+                    .map_or(seg, Seg::Key)
+            }
+            _ => seg,
+        };
+        node = match (&seg, node) {
+            (Seg::Key(k), Some(n)) => n.get(k),
+            (Seg::Index(i), Some(n)) => match &n.value {
+                crate::yaml_tree::Value::Seq(items) => items.get(*i),
+                _ => None,
+            },
+            _ => None,
+        };
+        out.push(seg);
+    }
+    out
 }
 
 /// Where an input's field is (or would be) in the YAML.
