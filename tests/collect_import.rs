@@ -897,6 +897,33 @@ fn year_keys_written_as_text_are_found() {
 }
 
 #[test]
+fn a_value_for_an_initiative_removed_since_is_refused() {
+    let dir = workdir("removed");
+    let out = collect(&dir, 2022);
+    let yaml = dir.join("sheets/3-2.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, text.replace("番号: \"3-2-4\"", "番号: \"3-2-5\"")).unwrap();
+    // An untouched workbook of it changes nothing and is no error.
+    let r = import(&dir, &[&out.join("情報指令課.xlsx")], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let book = dir.join("filled.xlsx");
+    fill(
+        &out.join("情報指令課.xlsx"),
+        &book,
+        &[("shinko_3_2_4_y2022_result", V::S("工事に着手した"))],
+    );
+    let (_, cell) = cell_of(&book, "shinko_3_2_4_y2022_result");
+    assert_refused(
+        &dir,
+        &[&book],
+        &[],
+        &[&format!(
+            "filled.xlsx: シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 実績): 取組「3-2-4」が項目「3-2」のシートにありません"
+        )],
+    );
+}
+
+#[test]
 fn two_workbooks_with_different_values_for_one_field_are_refused() {
     let dir = workdir("conflict");
     let out = collect(&dir, 2022);

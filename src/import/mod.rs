@@ -274,13 +274,22 @@ pub fn prepare(
     let mut proposals: Vec<Proposal> = Vec::new();
     for f in filled {
         for input in &f.inputs {
+            // Nothing to take (even for an initiative removed since): an empty cell, or one
+            // left as the workbook was made.
+            let as_made = |unit: &str, current: &FieldValue| {
+                matches!(value::read(&input.value, input.field, plan, unit, current),
+                    Ok(Some(v)) if v.fingerprint() == input.fingerprint)
+            };
+            if input.value == workbook::Cell::Empty || as_made("", &FieldValue::Empty) {
+                continue;
+            }
             let Some(item_file) = set
                 .items
                 .iter()
                 .find(|it| it.item.number.value == input.item)
             else {
                 errors.push(format!(
-                    "{}: 項目「{}」が現在のシートにありません",
+                    "{}: 項目「{}」が現在のシートにありません (記入用ブックを作った後に削除されたか、番号が変わりました)",
                     place(f, input),
                     input.item
                 ));
@@ -293,7 +302,7 @@ pub fn prepare(
                 .find(|i| i.number.value == input.initiative)
             else {
                 errors.push(format!(
-                    "{}: 取組「{}」が項目「{}」のシートにありません",
+                    "{}: 取組「{}」が項目「{}」のシートにありません (記入用ブックを作った後に削除されたか、番号が変わりました)",
                     place(f, input),
                     input.initiative,
                     input.item
