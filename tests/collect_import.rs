@@ -924,6 +924,102 @@ fn a_value_for_an_initiative_removed_since_is_refused() {
 }
 
 #[test]
+fn every_input_of_every_year_round_trips() {
+    let dir = workdir("every_input");
+    let inputs: [(&str, V, FieldValue); 7] = [
+        (
+            "result",
+            V::S("実績: 「引用」 # 記号\n  字下げした二行目"),
+            para("実績: 「引用」 # 記号\n  字下げした二行目"),
+        ),
+        (
+            "effect",
+            V::S("１，２３４千円"),
+            FieldValue::Amount(Amount::Number(1234.0)),
+        ),
+        (
+            "indicator",
+            V::N(12.5),
+            FieldValue::Amount(Amount::Number(12.5)),
+        ),
+        (
+            "self",
+            V::S("B：概ね計画どおり"),
+            FieldValue::Grade("B".into()),
+        ),
+        (
+            "reason",
+            V::S("・- ハイフン始まり\n・\"引用符\", カンマ"),
+            FieldValue::Text(Text::Bullets(vec![
+                "- ハイフン始まり".into(),
+                "\"引用符\", カンマ".into(),
+            ])),
+        ),
+        ("next", V::S("Ｃ"), FieldValue::Grade("C".into())),
+        (
+            "direction",
+            V::S("'単引用符' と {波括弧} [角括弧]: true"),
+            para("'単引用符' と {波括弧} [角括弧]: true"),
+        ),
+    ];
+    let mut expected = all_values(&dir);
+    for year in 2021..=2025 {
+        let out = collect(&dir, year);
+        let mut books = Vec::new();
+        // 情報指令課 and 消防総務課 share 3-2-4: one of them answers.
+        for dept in ["行政経営課", "市民活動支援課", "財産管理課", "消防総務課"]
+        {
+            let src = out.join(format!("{dept}.xlsx"));
+            let names = defined_names(&read_zip(&src));
+            let values: Vec<(&str, V)> = names
+                .keys()
+                .map(|n| {
+                    let (_, v, _) = inputs
+                        .iter()
+                        .find(|(code, _, _)| n.ends_with(&format!("_{code}")))
+                        .unwrap();
+                    let v = match v {
+                        V::S(s) => V::S(s),
+                        V::N(x) => V::N(*x),
+                        V::Clear => V::Clear,
+                    };
+                    (n.as_str(), v)
+                })
+                .collect();
+            let dst = dir.join(format!("{dept}-{year}.xlsx"));
+            fill(&src, &dst, &values);
+            books.push(dst);
+        }
+        let refs: Vec<&Path> = books.iter().map(PathBuf::as_path).collect();
+        let r = import(&dir, &refs, &[]);
+        assert_eq!(r.code, 0, "{year}: {}", r.stderr);
+        for ini in ["3-2-1", "3-2-2", "3-2-3", "3-2-4"] {
+            for (field, (_, _, v)) in Field::ALL.into_iter().zip(&inputs) {
+                expected.insert((ini.to_owned(), year, field), v.clone());
+            }
+        }
+        assert_eq!(all_values(&dir), expected, "{year}");
+        let r = import(&dir, &refs, &[]);
+        assert!(
+            r.stdout.contains("変更はありません"),
+            "{year}: {}{}",
+            r.stdout,
+            r.stderr
+        );
+    }
+    let check = shinko(&dir, &["check", "--sheets", "sheets"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    // The comments of the reference sheet are all still there.
+    let text = std::fs::read_to_string(dir.join("sheets/3-2.yaml")).unwrap();
+    let original =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("sheets/3-2.yaml"))
+            .unwrap();
+    for line in original.lines().filter(|l| l.trim_start().starts_with('#')) {
+        assert!(text.contains(line), "lost comment {line:?}");
+    }
+}
+
+#[test]
 fn two_workbooks_with_different_values_for_one_field_are_refused() {
     let dir = workdir("conflict");
     let out = collect(&dir, 2022);
