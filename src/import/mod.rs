@@ -208,18 +208,10 @@ fn key_order(parent: &[Seg], key: &str) -> Option<usize> {
     list.iter().position(|k| *k == key)
 }
 
-/// Checks every workbook against the sheets and each other and computes the new text of
-/// every YAML file that changes. Errors are all collected; any error means no edit.
-pub fn prepare(
-    set: &SheetSet,
-    filled: &[Filled],
-    year: Option<i32>,
-) -> Result<Vec<FileEdit>, Vec<String>> {
+/// Each workbook must be of this plan and of the run's year: the one asked for (`--year`) or
+/// the one all workbooks share.
+fn check_books(plan: &crate::model::Plan, filled: &[Filled], year: Option<i32>) -> Vec<String> {
     let mut errors = Vec::new();
-    let Some(plan) = &set.plan else {
-        return Err(vec!["plan.yaml を読めませんでした".into()]);
-    };
-    // Which year: the one asked for, or the one all workbooks share.
     let years: Vec<i32> = {
         let mut y: Vec<i32> = filled.iter().map(|f| f.year).collect();
         y.sort();
@@ -266,6 +258,21 @@ pub fn prepare(
             }
         }
     }
+    errors
+}
+
+/// Checks every workbook against the sheets and each other and computes the new text of
+/// every YAML file that changes. Errors are all collected; any error means no edit.
+pub fn prepare(
+    set: &SheetSet,
+    filled: &[Filled],
+    year: Option<i32>,
+) -> Result<Vec<FileEdit>, Vec<String>> {
+    let mut errors = Vec::new();
+    let Some(plan) = &set.plan else {
+        return Err(vec!["plan.yaml を読めませんでした".into()]);
+    };
+    errors.extend(check_books(plan, filled, year));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -432,7 +439,15 @@ pub fn prepare(
         return Err(errors);
     }
 
-    // Edit each file in place and check the result by loading it again.
+    edit_files(set, per_file)
+}
+
+/// Edits each file in place and checks the result by loading it again.
+fn edit_files(
+    set: &SheetSet,
+    per_file: BTreeMap<usize, (Vec<Change>, Vec<FieldChange>)>,
+) -> Result<Vec<FileEdit>, Vec<String>> {
+    let mut errors = Vec::new();
     let mut edits = Vec::new();
     for (file, (changes, report)) in per_file {
         let item_file = set
