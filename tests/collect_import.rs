@@ -401,6 +401,16 @@ fn collect_writes_one_protected_workbook_per_department() {
 
         // Which styles are unlocked.
         let styles = part(&entries, "xl/styles.xml");
+        // Every font, the default one included, is BIZ UDゴシック.
+        let fonts: Vec<&str> = styles
+            .split("<name val=\"")
+            .skip(1)
+            .map(|f| &f[..f.find('"').unwrap()])
+            .collect();
+        assert!(
+            !fonts.is_empty() && fonts.iter().all(|f| *f == "BIZ UDゴシック"),
+            "{fonts:?}"
+        );
         let xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
         let unlocked: Vec<bool> = xfs
             .split("<xf ")

@@ -116,6 +116,7 @@ impl Formats {
     fn new() -> Formats {
         let base = Format::new()
             .set_font_name(font::FAMILY_JA)
+            .set_font_charset(128)
             .set_font_size(FONT_SIZE)
             .set_align(FormatAlign::VerticalCenter);
         let cell = base
@@ -251,6 +252,16 @@ fn write(
 ) -> Result<Vec<u8>, XlsxError> {
     let fm = Formats::new();
     let mut wb = Workbook::new();
+    // Cells without a format of their own are in BIZ UDゴシック too (its digits are 7 px wide
+    // at 11 pt, like Calibri's, so the default column metrics hold).
+    wb.set_default_format(
+        &Format::new()
+            .set_font_name(font::FAMILY_JA)
+            .set_font_size(FONT_SIZE)
+            .set_font_charset(128),
+        20,
+        64,
+    )?;
     // A fixed creation time keeps the bytes identical from run to run.
     let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
     wb.set_properties(
