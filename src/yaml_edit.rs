@@ -331,15 +331,24 @@ impl<'a> Editor<'a> {
                 } else {
                     self.rest_of_line(end)
                 };
+                // A comment on the key's line above a block value (`key: # note`) stays.
+                let key_line_end = self.eol(colon);
+                let lead = self.text[colon + 1..key_line_end.max(colon + 1)].trim();
+                let lead = if end > key_line_end && lead.starts_with('#') {
+                    format!(" {lead}")
+                } else {
+                    String::new()
+                };
                 let text = match emitted {
-                    Emitted::Inline(s) if s.is_empty() => rest.to_owned(),
-                    Emitted::Inline(s) => format!(" {s}{rest}"),
+                    Emitted::Inline(s) if s.is_empty() => format!("{lead}{rest}"),
+                    Emitted::Inline(s) => format!(" {s}{lead}{rest}"),
                     Emitted::Block { header, lines } => {
                         let mut t = String::new();
                         if !header.is_empty() {
                             t.push(' ');
                             t.push_str(&header);
                         }
+                        t.push_str(&lead);
                         t.push_str(rest);
                         for l in lines {
                             t.push_str(self.nl());
@@ -1434,6 +1443,30 @@ mod tests {
             out,
             "a:\r\n  b: yy # c\r\n  l: |-\r\n    p\r\n    q\r\n  e: {2022: 3}\r\n  m: new\r\nz: 1\r\n"
         );
+    }
+
+    #[test]
+    fn handles_quoted_keys_document_markers_comments_and_no_final_newline() {
+        let t = "---\n\"a\": old\n'b': x # keep\nc: # note\n  - 1\n  - 2\nd: |\n  last";
+        let out = edit(
+            t,
+            &[
+                (&["a"], s("new")),
+                (&["b"], s("yy")),
+                (&["c"], s("z")),
+                (&["d"], s("end")),
+                (&["e"], s("added")),
+            ],
+        );
+        assert_eq!(
+            out,
+            "---\n\"a\": new\n'b': yy # keep\nc: z # note\nd: end\ne: added"
+        );
+        let out = edit(
+            "c: # note\n  - 1\nd: 2\n",
+            &[(&["c"], NewValue::List(vec!["x".into()]))],
+        );
+        assert_eq!(out, "c: # note\n  - x\nd: 2\n");
     }
 
     #[test]
