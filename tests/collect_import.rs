@@ -384,6 +384,8 @@ fn collect_writes_one_protected_workbook_per_department() {
         );
 
         let defined = defined_names(&entries);
+        // The structure is locked too: sheets cannot be added, removed, renamed or unhidden.
+        assert!(part(&entries, "xl/workbook.xml").contains("<workbookProtection lockStructure=\"1\"/>"));
         let prefix = format!("shinko_{}_y2022_", initiative.replace('-', "_"));
         let expected: Vec<String> = [
             "direction",

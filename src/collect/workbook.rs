@@ -310,7 +310,37 @@ fn write(
     for (name, formula) in defined {
         wb.define_name(name, &formula)?;
     }
-    wb.save_to_buffer()
+    let bytes = wb.save_to_buffer()?;
+    lock_structure(&bytes).map_err(|e| XlsxError::ParameterError(format!("ブックの構成の保護: {e}")))
+}
+
+/// Protects the workbook's structure (no password): sheets cannot be added, deleted,
+/// renamed, moved or unhidden, so the hidden `_shinko` sheet and the input sheets stay as
+/// made. rust_xlsxwriter has no setting for it: `xl/workbook.xml` gets a
+/// `<workbookProtection lockStructure="1"/>`; every other part is copied as written.
+fn lock_structure(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::{Cursor, Read, Write};
+    let err = |e: zip::result::ZipError| e.to_string();
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(err)?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len() + 64)));
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).map_err(err)?;
+        if file.name().map_err(err)? != "xl/workbook.xml" {
+            out.raw_copy_file(file).map_err(err)?;
+            continue;
+        }
+        let mut xml = String::new();
+        file.read_to_string(&mut xml).map_err(|e| e.to_string())?;
+        let at = xml.find("<bookViews").ok_or("xl/workbook.xml に bookViews がありません")?;
+        xml.insert_str(at, "<workbookProtection lockStructure=\"1\"/>");
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .unix_permissions(0o600)
+            .last_modified_time(zip::DateTime::default());
+        out.start_file("xl/workbook.xml", options).map_err(err)?;
+        out.write_all(xml.as_bytes()).map_err(|e| e.to_string())?;
+    }
+    Ok(out.finish().map_err(err)?.into_inner())
 }
 
 fn protect(ws: &mut Worksheet) {
