@@ -3,15 +3,21 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use shinko::commands::{self, build::Format};
+
+/// The help layout, with Japanese headings (clap's own are English).
+const HELP_TEMPLATE: &str = "{about-with-newline}\n使い方: {usage}\n\n{all-args}{after-help}";
 
 /// YAML で書いた進行管理シートから、公開用の PDF と Excel ファイル (XLSX) を作ります。
 ///
 /// sheets フォルダに plan.yaml (計画全体の設定) と、項目ごとの YAML ファイル (例: 3-2.yaml) を置いて使います。
 #[derive(Parser)]
-#[command(name = "shinko", version, about, long_about = None)]
+#[command(name = "shinko", version, long_about = None)]
 #[command(disable_help_subcommand = true, disable_help_flag = true, disable_version_flag = true)]
+#[command(subcommand_help_heading = "コマンド", subcommand_value_name = "コマンド", next_help_heading = "オプション")]
+#[command(after_help = "各コマンドの説明: shinko <コマンド> --help (例: shinko build --help)")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -28,23 +34,26 @@ enum Command {
     /// シートを検査してから、項目ごとに PDF と Excel ファイルを書き出します (例: output/3-2.pdf, output/3-2.xlsx)
     ///
     /// 入力に誤りがあるときは、すべての誤りを表示し、何も書き出しません。
+    /// 前回と中身が同じファイルは書き直しません。
+    #[command(next_help_heading = "オプション", override_usage = "shinko build [--sheets フォルダ] [--out フォルダ] [--format 形式]")]
     Build {
-        /// 入力のフォルダ (plan.yaml と項目ごとの YAML)
-        #[arg(long, value_name = "フォルダ", default_value = "sheets")]
+        /// 入力のフォルダ (plan.yaml と項目ごとの YAML)。省略時: sheets
+        #[arg(long, value_name = "フォルダ", default_value = "sheets", hide_default_value = true)]
         sheets: PathBuf,
-        /// 出力先のフォルダ
-        #[arg(long, value_name = "フォルダ", default_value = "output")]
+        /// 出力先のフォルダ。省略時: output
+        #[arg(long, value_name = "フォルダ", default_value = "output", hide_default_value = true)]
         out: PathBuf,
-        /// 書き出す形式 (カンマ区切り: pdf, xlsx)。既定は両方
-        #[arg(long, value_name = "形式", value_delimiter = ',', default_value = "pdf,xlsx")]
+        /// 書き出す形式 (カンマ区切り: pdf, xlsx)。省略時: 両方
+        #[arg(long, value_name = "形式", value_delimiter = ',', default_value = "pdf,xlsx", hide_default_value = true, hide_possible_values = true)]
         format: Vec<Format>,
     },
     /// シートを検査し、すべての誤りをファイル名・行・列つきで表示します (何も書き出しません)
     ///
     /// 誤りがなければ終了コード 0、あれば 1 で終わります。
+    #[command(next_help_heading = "オプション", override_usage = "shinko check [--sheets フォルダ]")]
     Check {
-        /// 入力のフォルダ (plan.yaml と項目ごとの YAML)
-        #[arg(long, value_name = "フォルダ", default_value = "sheets")]
+        /// 入力のフォルダ (plan.yaml と項目ごとの YAML)。省略時: sheets
+        #[arg(long, value_name = "フォルダ", default_value = "sheets", hide_default_value = true)]
         sheets: PathBuf,
     },
     /// 取組主管課ごとに、その年度の取組状況を記入してもらう Excel ブックを書き出します (例: output/collect/2022/行政経営課.xlsx)
@@ -84,12 +93,67 @@ enum Command {
     },
 }
 
+/// The command with Japanese help on every subcommand.
+fn command() -> clap::Command {
+    Cli::command()
+        .help_template(HELP_TEMPLATE)
+        .mut_subcommands(|c| c.help_template(HELP_TEMPLATE))
+}
+
+/// clap's usage errors, said in Japanese.
+fn usage_error(e: &clap::Error) -> String {
+    let ctx = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let suggestion = match (ctx(ContextKind::SuggestedArg), ctx(ContextKind::SuggestedSubcommand)) {
+        (a, _) if !a.is_empty() => format!(" (「{a}」のことですか?)"),
+        (_, s) if !s.is_empty() => format!(" (「{s}」のことですか?)"),
+        _ => String::new(),
+    };
+    let msg = match e.kind() {
+        ErrorKind::UnknownArgument => format!("「{}」というオプションはありません{suggestion}", ctx(ContextKind::InvalidArg)),
+        ErrorKind::InvalidSubcommand => format!("「{}」というコマンドはありません{suggestion}", ctx(ContextKind::InvalidSubcommand)),
+        ErrorKind::InvalidValue => {
+            let valid = ctx(ContextKind::ValidValue);
+            let mut m = format!("{} に「{}」は使えません", ctx(ContextKind::InvalidArg), ctx(ContextKind::InvalidValue));
+            if !valid.is_empty() {
+                m.push_str(&format!(" (使える値: {valid})"));
+            }
+            m
+        }
+        ErrorKind::MissingRequiredArgument => format!("指定が足りません: {}", ctx(ContextKind::InvalidArg)),
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "コマンドを指定してください (build, check など)".to_owned()
+        }
+        ErrorKind::ArgumentConflict => format!("同時に指定できないオプションがあります: {}", ctx(ContextKind::InvalidArg)),
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
+            format!("{} の指定が多すぎます", ctx(ContextKind::InvalidArg))
+        }
+        _ => e.to_string().trim().to_owned(),
+    };
+    format!("エラー: {msg}\n使い方は shinko --help で確かめてください。")
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let matches = match command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("{}", usage_error(&e));
+            return ExitCode::from(2);
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            eprintln!("{}", usage_error(&e));
+            return ExitCode::from(2);
         }
     };
     let result = match cli.command {
