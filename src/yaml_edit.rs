@@ -208,17 +208,35 @@ impl<'a> Editor<'a> {
             self.materialised.push(node.span);
             return self.replace_node(node, Some(def), Some(pend), path, slot, flow, None);
         }
-        let replaced = matches!(pend, Pending::Set(_)) || matches!(node.value, Value::Null);
+        // A flow mapping is written anew when it is `{}`, in flow style; and when it stands in
+        // block context and gets a multi-line text or a list, in block style, so the text stays
+        // readable.
+        let rewrite = match (pend, &node.value) {
+            (Pending::Map(children), Value::Map(entries)) if self.is_flow_collection(node) => {
+                if entries.is_empty() {
+                    Some(true)
+                } else {
+                    let multi_line = children.iter().any(|(_, p)| match p {
+                        Pending::Set(NewValue::Str(s)) => s.contains('\n'),
+                        Pending::Set(NewValue::List(l)) => !l.is_empty(),
+                        _ => false,
+                    });
+                    let block_context = !flow && matches!(slot, Slot::MapValue { flow: false, .. });
+                    (multi_line && block_context).then_some(false)
+                }
+            }
+            _ => None,
+        };
+        let replaced = matches!(pend, Pending::Set(_))
+            || matches!(node.value, Value::Null)
+            || rewrite.is_some();
         self.modified.push((node, slot, replaced));
+        if let Some(in_flow) = rewrite {
+            return self.replace_node(node, None, Some(pend), path, slot, in_flow, None);
+        }
         match (pend, &node.value) {
             (Pending::Set(_), _) => {
                 self.replace_node(node, None, Some(pend), path, slot, flow, None)
-            }
-            (Pending::Map(_), Value::Map(entries))
-                if entries.is_empty() && self.is_flow_collection(node) =>
-            {
-                // `{}`: written anew, in flow style.
-                self.replace_node(node, None, Some(pend), path, slot, true, None)
             }
             (Pending::Map(children), Value::Map(entries)) => {
                 let flow_here = flow || self.is_flow_collection(node);
@@ -1372,6 +1390,23 @@ mod tests {
     }
 
     #[test]
+    fn a_flow_mapping_getting_multi_line_text_becomes_a_block() {
+        let t = "g: &g x\nyears:\n  2022: &p {取組目標: *g, 活動: \"a\"} # c\n  2023: *p\n";
+        let out = edit(t, &[(&["years", "2022", "実績"], s("one\ntwo"))]);
+        assert_eq!(
+            out,
+            "g: &g x\nyears:\n  2022: # c\n    取組目標: *g\n    活動: a\n    実績: |-\n      one\n      two\n  2023: &p\n    取組目標: *g\n    活動: a\n"
+        );
+        // Inside a flow context it stays flow.
+        let t = "m: {k: {活動: a}}\n";
+        let out = edit(
+            t,
+            &[(&["m", "k", "実績"], NewValue::List(vec!["p".into()]))],
+        );
+        assert_eq!(out, "m: {k: {活動: a, 実績: [p]}}\n");
+    }
+
+    #[test]
     fn materialises_an_alias_for_one_year_only() {
         let t = "years:\n  2022: &p\n    取組目標: g\n    活動: a\n  2023: *p\n  2024: *p\n";
         let out = edit(t, &[(&["years", "2023", "実績"], s("done"))]);
@@ -1541,8 +1576,8 @@ mod tests {
         let old: Vec<&str> = text.lines().collect();
         let new: Vec<&str> = out.lines().collect();
         // 3-2-1 2023 gains 3 lines for the copied mapping; 2021 実績 two more lines; 3-2-2 loses
-        // two bullet lines; 3-2-4 gains one.
-        assert_eq!(new.len(), old.len() + 3 + 2 - 2 + 1, "{out}");
+        // two bullet lines and its 2022 flow mapping becomes 6 block lines; 3-2-4 gains one.
+        assert_eq!(new.len(), old.len() + 3 + 2 - 2 + 5 + 1, "{out}");
         assert!(
             out.contains(
                 "      2023:\n        取組目標: 市民参加手法の活用により協働意識を高める\n"
@@ -1554,7 +1589,7 @@ mod tests {
             out.contains("        実績: |-\n          一行目\n          二行目\n"),
             "{out}"
         );
-        assert!(out.contains("2022: {取組目標: *p322, 活動: 市民活動サポートセンターのあり方の検討, 実績: \"複数\\n行\"}"), "{out}");
+        assert!(out.contains("      2022:\n        取組目標: *p322\n        活動: 市民活動サポートセンターのあり方の検討\n        実績: |-\n          複数\n          行\n      2023: {"), "{out}");
         assert!(out.contains("      実績: {2021: 37, 2022: 40}"), "{out}");
         assert!(
             out.contains("        自己評価: B\n        方向性・課題: 令和5年9月"),
