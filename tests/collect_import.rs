@@ -385,7 +385,9 @@ fn collect_writes_one_protected_workbook_per_department() {
 
         let defined = defined_names(&entries);
         // The structure is locked too: sheets cannot be added, removed, renamed or unhidden.
-        assert!(part(&entries, "xl/workbook.xml").contains("<workbookProtection lockStructure=\"1\"/>"));
+        assert!(
+            part(&entries, "xl/workbook.xml").contains("<workbookProtection lockStructure=\"1\"/>")
+        );
         let prefix = format!("shinko_{}_y2022_", initiative.replace('-', "_"));
         let expected: Vec<String> = [
             "direction",
@@ -575,6 +577,48 @@ fn collect_refuses_a_year_outside_the_plan() {
         r.stderr
     );
     assert!(!dir.join("out").exists());
+}
+
+#[test]
+fn collect_refuses_names_that_would_clash() {
+    let dir = workdir("clash");
+    let yaml = dir.join("sheets/3-2.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, text.replace("番号: \"3-2-2\"", "番号: \"3-2-1\"")).unwrap();
+    let r = shinko(
+        &dir,
+        &[
+            "collect", "--year", "2022", "--sheets", "sheets", "--out", "out",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("取組の番号「3-2-1」が 2 回使われています"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(
+        &yaml,
+        text.replace(
+            "取組主管課: [情報指令課, 消防総務課]",
+            "取組主管課: [情報/指令課, 情報_指令課]",
+        ),
+    )
+    .unwrap();
+    let r = shinko(
+        &dir,
+        &[
+            "collect", "--year", "2022", "--sheets", "sheets", "--out", "out",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("のファイル名が同じになります"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.join("out/collect").exists());
 }
 
 // ---- import ----

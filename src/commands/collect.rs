@@ -59,6 +59,15 @@ pub fn run(sheets: &Path, out: &Path, year: i32) -> Result<i32, String> {
     }
     bar.finish_and_clear();
 
+    // Two departments must not land in one file (`A/B` and `A_B`, or names differing in case).
+    let mut stems: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
+    for dept in departments.keys() {
+        if let Some(other) = stems.insert(output::file_stem(dept).to_lowercase(), dept) {
+            return Err(format!(
+                "取組主管課「{other}」と「{dept}」のファイル名が同じになります。どちらかの課名を変えてください。"
+            ));
+        }
+    }
     let dir = out.join("collect").join(year.to_string());
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("出力フォルダ {} を作れません: {e}", dir.display()))?;
