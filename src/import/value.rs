@@ -46,7 +46,8 @@ fn text_value(s: &str) -> Text {
     }
 }
 
-/// Reads a number typed with commas, full-width digits, spaces and a unit after it.
+/// Reads a number typed with commas, full-width digits, spaces, a unit after it, and `▲`/`△`
+/// for minus.
 pub fn parse_number(s: &str, units: &[&str]) -> Option<f64> {
     let mut t: String = half_width(s)
         .chars()
@@ -58,6 +59,10 @@ pub fn parse_number(s: &str, units: &[&str]) -> Option<f64> {
             t = stripped.to_owned();
             break;
         }
+    }
+    // ▲ and △ mark a negative amount in Japanese public accounts.
+    if let Some(rest) = t.strip_prefix(['▲', '△']) {
+        t = format!("-{rest}");
     }
     if t.is_empty()
         || !t
@@ -207,6 +212,8 @@ mod tests {
         assert_eq!(parse_number("1200千円", &["千円"]), Some(1200.0));
         assert_eq!(parse_number(" １，２００ 千円 ", &["千円"]), Some(1200.0));
         assert_eq!(parse_number("-3.5", &[""]), Some(-3.5));
+        assert_eq!(parse_number("▲1,500千円", &["千円"]), Some(-1500.0));
+        assert_eq!(parse_number("△２０", &["千円"]), Some(-20.0));
         assert_eq!(parse_number("37団体数", &["団体数"]), Some(37.0));
         assert_eq!(parse_number("約100", &["千円"]), None);
         assert_eq!(parse_number("12件", &["団体数"]), None);
