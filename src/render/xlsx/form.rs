@@ -154,7 +154,8 @@ pub fn form(sheet: &Sheet) -> Form {
 
     let mut rows = vec![FormRow { height: whole_px(spec.title_size * 2.0), kind: RowKind::Title }];
     let mut cells = Vec::new();
-    // First XLSX row of each table's first row, for page breaks and print titles.
+    // Per table: its first XLSX row and the last XLSX row of its first row (page breaks,
+    // print titles).
     let mut table_start: Vec<(u32, u32)> = Vec::new();
 
     for (ti, t) in sheet.tables.iter().enumerate() {
@@ -238,7 +239,8 @@ pub fn form(sheet: &Sheet) -> Form {
 
         for (i, c) in t.cells.iter().enumerate() {
             let first_col = grid_col(t.col_x(c.col));
-            let last_col = grid_col(t.col_x(c.col + c.col_span)) - 1;
+            // (A column narrower than half a pixel has no grid column of its own.)
+            let last_col = grid_col(t.col_x(c.col + c.col_span)).saturating_sub(1).max(first_col);
             match &split[i] {
                 Some(chunks) => {
                     let n = chunks.len();
