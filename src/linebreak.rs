@@ -104,42 +104,47 @@ fn break_paragraph(s: &str, max_width: f32, width: &dyn Fn(&str) -> f32, lines: 
     }
     let mut cuts: Vec<usize> = break_points(s).into_iter().map(|(p, _)| p).collect();
     cuts.push(s.len());
-    let mut line = String::new();
+    // The line being filled is always a slice of `s`: `s[line..start]`. Measuring slices
+    // instead of building candidate strings keeps this free of allocations.
+    let mut line = 0;
     let mut start = 0;
     for end in cuts {
-        let seg = &s[start..end];
+        let seg_start = start;
         start = end;
-        let candidate = format!("{line}{seg}");
-        if width(candidate.trim_end()) <= max_width {
-            line = candidate;
+        if width(s[line..end].trim_end()) <= max_width {
             continue;
         }
-        if !line.is_empty() {
-            lines.push(line.trim_end().to_owned());
-            line.clear();
+        if line < seg_start {
+            lines.push(s[line..seg_start].trim_end().to_owned());
         }
-        let seg = if lines.is_empty() { seg } else { seg.trim_start() };
+        let mut seg = &s[seg_start..end];
+        if !lines.is_empty() {
+            seg = seg.trim_start();
+        }
         if width(seg.trim_end()) <= max_width {
-            line = seg.to_owned();
+            line = end - seg.len();
         } else {
-            // Too wide for any line: break between characters.
+            // Too wide for any line: break between characters; the last piece goes on.
             let mut pieces = break_chars(seg, max_width, width);
-            line = pieces.pop().unwrap_or_default();
+            let last = pieces.pop().unwrap_or_default();
             lines.extend(pieces);
+            line = end - last.len();
         }
     }
-    lines.push(line.trim_end().to_owned());
+    lines.push(s[line..].trim_end().to_owned());
 }
 
 /// Character-level breaking of a run wider than a line, avoiding a no-start character at the
 /// start of a line by carrying the character before it along.
 fn break_chars(s: &str, max_width: f32, width: &dyn Fn(&str) -> f32) -> Vec<String> {
     let chars: Vec<char> = s.chars().collect();
+    // Byte offset of each character, and of the end.
+    let offs: Vec<usize> = s.char_indices().map(|(b, _)| b).chain([s.len()]).collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         let mut j = i + 1;
-        while j < chars.len() && width(&chars[i..=j].iter().collect::<String>()) <= max_width {
+        while j < chars.len() && width(&s[offs[i]..offs[j + 1]]) <= max_width {
             j += 1;
         }
         // chars[i..j] fits (at least one character, even if it alone is wider).
@@ -152,7 +157,7 @@ fn break_chars(s: &str, max_width: f32, width: &dyn Fn(&str) -> f32) -> Vec<Stri
                 j = k;
             }
         }
-        out.push(chars[i..j].iter().collect());
+        out.push(s[offs[i]..offs[j]].to_owned());
         i = j;
     }
     out
