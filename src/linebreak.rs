@@ -89,6 +89,8 @@ fn is_kana(c: char) -> bool {
 
 /// Breaks one paragraph into lines no wider than `max_width`, as measured by `width`.
 /// Line breaks in the text are kept. Trailing spaces do not count and are dropped.
+/// `width` must not grow when text is joined (`width(a + b) <= width(a) + width(b)`), as a
+/// sum of glyph advances does.
 pub fn break_lines(s: &str, max_width: f32, width: &dyn Fn(&str) -> f32) -> Vec<String> {
     let mut lines = Vec::new();
     for para in s.split('\n') {
@@ -108,10 +110,21 @@ fn break_paragraph(s: &str, max_width: f32, width: &dyn Fn(&str) -> f32, lines: 
     // instead of building candidate strings keeps this free of allocations.
     let mut line = 0;
     let mut start = 0;
+    // An upper bound of the line's width, summed segment by segment: while it stays clearly
+    // below the limit, a segment fits without measuring the whole line again (the exact
+    // measurement decides only near the limit, so the result is the same).
+    let margin = max_width.abs() * 1e-4 + 1e-3;
+    let mut bound = 0.0f32;
     for end in cuts {
         let seg_start = start;
         start = end;
+        let seg_w = width(&s[seg_start..end]);
+        if bound + seg_w <= max_width - margin {
+            bound += seg_w;
+            continue;
+        }
         if width(s[line..end].trim_end()) <= max_width {
+            bound = width(&s[line..end]);
             continue;
         }
         if line < seg_start {
@@ -123,12 +136,14 @@ fn break_paragraph(s: &str, max_width: f32, width: &dyn Fn(&str) -> f32, lines: 
         }
         if width(seg.trim_end()) <= max_width {
             line = end - seg.len();
+            bound = width(seg);
         } else {
             // Too wide for any line: break between characters; the last piece goes on.
             let mut pieces = break_chars(seg, max_width, width);
             let last = pieces.pop().unwrap_or_default();
             lines.extend(pieces);
             line = end - last.len();
+            bound = width(&last);
         }
     }
     lines.push(s[line..].trim_end().to_owned());
