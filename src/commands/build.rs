@@ -51,42 +51,43 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Result<i32, String>
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
 
-    // Lay out and render in parallel; results keep the items' order.
-    let rendered: Vec<Result<(String, usize, Vec<(Format, Vec<u8>)>), String>> = set
+    std::fs::create_dir_all(out).map_err(|e| format!("出力フォルダ {} を作れません: {e}", out.display()))?;
+
+    // Lay out, render and write in parallel. Each output is written (atomically) as soon as it
+    // is made, so memory stays flat however many items there are; the input was validated
+    // above, so a failure here is an I/O or internal error, and every file on disk is whole.
+    let done: Vec<Result<(usize, usize, usize), String>> = set
         .items
         .par_iter()
         .map(|f| {
             let sheet = layout::lay_out(plan, &f.item);
-            let mut files = Vec::new();
+            let stem = output::file_stem(&f.item.number.value);
+            let (mut written, mut unchanged) = (0, 0);
             for fmt in &formats {
                 let bytes = match fmt {
                     Format::Pdf => render::pdf::render(&sheet)?,
                     Format::Xlsx => render::xlsx::render(plan, &f.item, &sheet)?,
                 };
-                files.push((*fmt, bytes));
+                match output::write_atomic(&out.join(format!("{stem}.{}", fmt.extension())), &bytes)? {
+                    Written::Unchanged => unchanged += 1,
+                    Written::New | Written::Updated => written += 1,
+                }
             }
             bar.inc(1);
-            Ok((output::file_stem(&f.item.number.value), sheet.pages.len(), files))
+            Ok((sheet.pages.len(), written, unchanged))
         })
         .collect();
     bar.finish_and_clear();
-    let rendered: Vec<_> = rendered.into_iter().collect::<Result<_, _>>()?;
-
-    std::fs::create_dir_all(out).map_err(|e| format!("出力フォルダ {} を作れません: {e}", out.display()))?;
     let (mut pages, mut written, mut unchanged) = (0, 0, 0);
-    for (stem, n, files) in &rendered {
-        pages += n;
-        for (fmt, bytes) in files {
-            let path = out.join(format!("{stem}.{}", fmt.extension()));
-            match output::write_atomic(&path, bytes)? {
-                Written::Unchanged => unchanged += 1,
-                Written::New | Written::Updated => written += 1,
-            }
-        }
+    for r in done {
+        let (p, w, u) = r?;
+        pages += p;
+        written += w;
+        unchanged += u;
     }
     eprintln!(
         "{} 項目、{} ページ: {} ファイルを書き出しました (変更なし {} ファイル) → {} ({:.2} 秒)",
-        rendered.len(),
+        set.items.len(),
         pages,
         written,
         unchanged,
