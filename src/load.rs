@@ -152,8 +152,8 @@ struct Cx<'a> {
     reported: HashSet<(usize, usize, String)>,
 }
 
-/// The keys a mapping may hold: (key, required).
-type Keys = &'static [(&'static str, bool)];
+/// The keys a mapping may hold, in the sheets' order: (key, required).
+pub type Keys = &'static [(&'static str, bool)];
 
 const PLAN_KEYS: Keys = &[
     ("計画名", true),
@@ -191,7 +191,7 @@ const ITEM_YEAR_KEYS: Keys = &[
     ("外部評価", false),
 ];
 const INTERNAL_KEYS: Keys = &[("評価", false), ("コメント", false)];
-const INITIATIVE_KEYS: Keys = &[
+pub const INITIATIVE_KEYS: Keys = &[
     ("番号", true),
     ("項目名", true),
     ("取組主管課", false),
@@ -210,7 +210,7 @@ const EFFECT_KEYS: Keys = &[
     ("目標", false),
     ("実績", false),
 ];
-const MEASURE_KEYS: Keys = &[
+pub const MEASURE_KEYS: Keys = &[
     ("説明", false),
     ("備考", false),
     ("単位", false),
@@ -218,7 +218,7 @@ const MEASURE_KEYS: Keys = &[
     ("目標", false),
     ("実績", false),
 ];
-const INITIATIVE_YEAR_KEYS: Keys = &[
+pub const INITIATIVE_YEAR_KEYS: Keys = &[
     ("取組目標", false),
     ("活動", false),
     ("実績", false),

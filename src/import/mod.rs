@@ -175,37 +175,16 @@ fn initiative_index(root: &Node, number: &str) -> Option<usize> {
     }
 }
 
-/// The order of keys in the sheets, for placing a new key among existing ones.
+/// The order of keys in the sheets (as the loader knows them), for placing a new key among
+/// existing ones.
 fn key_order(parent: &[Seg], key: &str) -> Option<usize> {
-    const INITIATIVE: &[&str] = &[
-        "番号",
-        "項目名",
-        "取組主管課",
-        "区分",
-        "関係計画等",
-        "概要",
-        "その他効果",
-        "効果額",
-        "指標",
-        "年度別",
-    ];
-    const YEAR: &[&str] = &[
-        "取組目標",
-        "活動",
-        "実績",
-        "自己評価",
-        "評価理由",
-        "次年度以降",
-        "方向性・課題",
-    ];
-    const MEASURE: &[&str] = &["説明", "備考", "単位", "集計", "目標", "実績"];
     let list = match parent {
-        [Seg::Key(top), Seg::Index(_)] if top == "取組内容" => INITIATIVE,
-        [.., Seg::Key(k), Seg::Key(_)] if k == "年度別" => YEAR,
-        [.., Seg::Key(k)] if k == "効果額" || k == "指標" => MEASURE,
+        [Seg::Key(top), Seg::Index(_)] if top == "取組内容" => crate::load::INITIATIVE_KEYS,
+        [.., Seg::Key(k), Seg::Key(_)] if k == "年度別" => crate::load::INITIATIVE_YEAR_KEYS,
+        [.., Seg::Key(k)] if k == "効果額" || k == "指標" => crate::load::MEASURE_KEYS,
         _ => return None,
     };
-    list.iter().position(|k| *k == key)
+    list.iter().position(|(k, _)| *k == key)
 }
 
 /// Each workbook must be of this plan and of the run's year: the one asked for (`--year`) or
