@@ -9,6 +9,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::*;
 use crate::yaml_tree::{self, Node, Value};
@@ -61,6 +63,7 @@ pub fn load_dir(dir: &Path, diags: &mut Diagnostics) -> Result<SheetSet, String>
 pub fn load_files(inputs: Vec<(PathBuf, Vec<u8>)>, diags: &mut Diagnostics) -> SheetSet {
     let mut set = SheetSet::default();
     let mut parsed = Vec::new();
+    let mut to_parse = Vec::new();
     for (path, bytes) in inputs {
         let idx = set.files.len();
         let is_plan = path.file_name().and_then(|n| n.to_str()) == Some(PLAN_FILE);
@@ -107,7 +110,12 @@ pub fn load_files(inputs: Vec<(PathBuf, Vec<u8>)>, diags: &mut Diagnostics) -> S
             diags.push(Diagnostic::new(idx, None, "ファイルが空です (中身のない YAML ファイル)").note(note));
             continue;
         }
-        match yaml_tree::parse(src) {
+        to_parse.push((idx, is_plan));
+    }
+    // Parsing is the costly part of loading: files are parsed in parallel, reported in order.
+    let trees: Vec<_> = to_parse.par_iter().map(|(idx, _)| yaml_tree::parse(&set.files[*idx].text)).collect();
+    for ((idx, is_plan), tree) in to_parse.into_iter().zip(trees) {
+        match tree {
             Ok(root) => parsed.push((idx, is_plan, root)),
             Err(e) => {
                 let mut d = Diagnostic::new(idx, e.span, e.message);
