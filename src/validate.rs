@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::font::{self, Weight};
 use crate::load::SheetSet;
+use crate::output;
 use crate::model::*;
 use crate::yaml_tree::{Node, SrcSpan, Value};
 
@@ -14,20 +15,11 @@ use crate::yaml_tree::{Node, SrcSpan, Value};
 /// which sees the year keys where they are written.)
 pub fn validate(set: &SheetSet, diags: &mut Diagnostics) {
     check_characters(set, diags);
+    check_duplicates(set, diags);
     let Some(plan) = &set.plan else { return };
-    let mut seen: HashMap<&str, (usize, SrcSpan)> = HashMap::new();
     for f in &set.items {
         let item = &f.item;
         let file = f.file;
-        if let Some((other, at)) = seen.get(item.number.value.as_str()) {
-            diags.push(
-                Diagnostic::new(file, Some(item.number.span), format!("項目「{}」が 2 つのファイルにあります", item.number.value))
-                    .note(format!("もう一方: {}:{}:{}", set.files[*other].path.display(), at.line, at.column))
-                    .note("1 つの項目は 1 つのファイルに書きます。どちらかの 項目 を直すか、ファイルを 1 つにまとめてください。"),
-            );
-        } else {
-            seen.insert(&item.number.value, (file, item.number.span));
-        }
         if plan.pillar_name(item.pillar.value).is_none() {
             let known: Vec<String> = plan.pillars.iter().map(|(n, s)| format!("{n} {s}")).collect();
             diags.push(Diagnostic::new(
@@ -59,6 +51,30 @@ pub fn validate(set: &SheetSet, diags: &mut Diagnostics) {
                 grade(diags, file, plan, ScaleKind::NextYears, &at("次年度以降"), y.value.next_years.as_ref());
             }
         }
+    }
+}
+
+/// The same 項目 in two files, or two 項目 that would be written to the same output file
+/// (`3/2` and `3_2` both become `3_2.pdf`).
+fn check_duplicates(set: &SheetSet, diags: &mut Diagnostics) {
+    let mut seen: HashMap<String, (usize, SrcSpan, &str)> = HashMap::new();
+    for f in &set.items {
+        let number = &f.item.number;
+        let stem = output::file_stem(&number.value);
+        let Some((other, at, other_number)) = seen.get(&stem) else {
+            seen.insert(stem, (f.file, number.span, &number.value));
+            continue;
+        };
+        let message = if *other_number == number.value {
+            format!("項目「{}」が 2 つのファイルにあります", number.value)
+        } else {
+            format!("項目「{}」と項目「{other_number}」は同じ出力ファイル名「{stem}」になります", number.value)
+        };
+        diags.push(
+            Diagnostic::new(f.file, Some(number.span), message)
+                .note(format!("もう一方: {}:{}:{}", set.files[*other].path.display(), at.line, at.column))
+                .note("1 つの項目は 1 つのファイルに書きます。どちらかの 項目 を直すか、ファイルを 1 つにまとめてください。"),
+        );
     }
 }
 

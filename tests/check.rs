@@ -229,6 +229,16 @@ fn the_same_item_in_two_files() {
 }
 
 #[test]
+fn two_items_that_would_overwrite_each_others_output() {
+    let (a, b) = (ITEM.replace("3-1", "3/1"), ITEM.replace("3-1", "3_1"));
+    let dir = sheets("stem", &[("plan.yaml", reference_plan().as_bytes()), ("a.yaml", a.as_bytes()), ("b.yaml", b.as_bytes())]);
+    let p = rejected(&dir);
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].message, "項目「3_1」と項目「3/1」は同じ出力ファイル名「3_1」になります");
+    assert!(p[0].file.ends_with("b.yaml"));
+}
+
+#[test]
 fn initiative_number_must_start_with_the_item_number() {
     let dir = with_item("number", &ITEM.replace("番号: \"3-1-2\"", "番号: \"3-2-2\""));
     let r = &rejected(&dir)[0];
