@@ -36,6 +36,9 @@ const TRICKY: &[&[u8]] = &[
 /// One mutated file: a label (for messages) and its bytes.
 type Case = (String, Vec<u8>);
 
+/// One sheets folder to test: a label and its files (name, bytes).
+type Folder = (String, Vec<(String, Vec<u8>)>);
+
 fn lines(text: &str) -> Vec<&str> {
     text.split_inclusive('\n').collect()
 }
@@ -155,7 +158,7 @@ fn run_case(label: &str, files: &[(&str, &[u8])], n: usize) -> (Option<i32>, Opt
 /// Runs every case on a few threads; reports all failures at once. Both outcomes must occur
 /// often: accepted inputs exercise layout and rendering of odd values, rejected ones the
 /// reporting.
-fn run_all(cases: Vec<(String, Vec<(String, Vec<u8>)>)>) {
+fn run_all(cases: Vec<Folder>) {
     let total = cases.len();
     let queue = Mutex::new(cases.into_iter().enumerate().collect::<Vec<_>>());
     let failures = Mutex::new(Vec::new());
