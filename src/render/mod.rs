@@ -1,4 +1,5 @@
 //! Renderers: each turns the one layout into an output format.
 
 pub mod pdf;
+pub mod pdf_pack;
 pub mod xlsx;

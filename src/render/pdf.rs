@@ -56,8 +56,14 @@ struct TableTags {
     body: Vec<Vec<(usize, TagGroup)>>,
 }
 
-/// Renders a sheet to PDF bytes.
+/// Renders a sheet to PDF bytes, packed (see `pdf_pack`).
 pub fn render(sheet: &Sheet) -> Result<Vec<u8>, String> {
+    let bytes = render_unpacked(sheet)?;
+    pack(&bytes)
+}
+
+/// Renders a sheet to PDF bytes as krilla writes them.
+pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
     let configuration = krilla::configure::ConfigurationBuilder::new()
         .with_accessibility_validator(krilla::configure::Accessibility::UA1)
         .finish()
@@ -216,26 +222,13 @@ pub fn render(sheet: &Sheet) -> Result<Vec<u8>, String> {
             .language("ja".into())
             .creator("shinko".into()),
     );
-    let bytes = doc.finish().map_err(|e| format!("PDF を作れませんでした: {e:?}"))?;
-    pack(&bytes)
+    doc.finish().map_err(|e| format!("PDF を作れませんでした: {e:?}"))
 }
 
-/// Rewrites the PDF with object streams and a cross-reference stream. krilla writes every
-/// structure element (one per table cell) as a plain object; packed into compressed object
-/// streams they take a fraction of the space. Deterministic: objects keep their numbers and
-/// order.
+/// Packs the PDF with object streams (see `pdf_pack`); a file the packer does not recognise
+/// is kept as krilla wrote it.
 fn pack(pdf: &[u8]) -> Result<Vec<u8>, String> {
-    let mut doc = lopdf::Document::load_mem(pdf).map_err(|e| format!("PDF の圧縮に失敗しました: {e}"))?;
-    // `/Suspects false` is the default; poppler (pdfinfo, pdftotext) wrongly reports a
-    // present `false` as a syntax error, so leave the key out.
-    if let Ok(catalog) = doc.catalog_mut()
-        && let Ok(mark) = catalog.get_mut(b"MarkInfo").and_then(lopdf::Object::as_dict_mut)
-    {
-        mark.remove(b"Suspects");
-    }
-    let mut out = Vec::with_capacity(pdf.len());
-    doc.save_modern(&mut out).map_err(|e| format!("PDF の圧縮に失敗しました: {e}"))?;
-    Ok(out)
+    Ok(super::pdf_pack::pack(pdf).unwrap_or_else(|| pdf.to_vec()))
 }
 
 /// A TH or TD group for a cell, with its spans.
