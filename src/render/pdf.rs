@@ -92,7 +92,7 @@ pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
         .collect();
     let mut title_id: Option<Identifier> = None;
 
-    for (pi, page) in sheet.pages.iter().enumerate() {
+    for page in &sheet.pages {
         let mut p = doc.start_page_with(
             PageSettings::from_wh(spec.width, spec.height).ok_or("用紙サイズが不正です")?,
         );
@@ -171,7 +171,6 @@ pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
         s.end_tagged();
         s.finish();
         p.finish();
-        let _ = pi;
     }
 
     // The structure tree: title, then each table.
