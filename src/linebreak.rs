@@ -39,14 +39,16 @@ fn is_digit(c: char) -> bool {
 /// is mandatory.
 fn break_points(s: &str) -> Vec<(usize, bool)> {
     let chars: Vec<(usize, char)> = s.char_indices().collect();
-    // Index into `chars` by byte offset.
-    let at = |byte: usize| chars.partition_point(|(b, _)| *b < byte);
     let mut out = Vec::new();
+    // Break positions come in increasing order: `i` follows them through `chars`.
+    let mut i = 0;
     for (pos, op) in linebreaks(s) {
         if pos == 0 || pos >= s.len() {
             continue;
         }
-        let i = at(pos);
+        while chars[i].0 < pos {
+            i += 1;
+        }
         let (before, after) = (chars[i - 1].1, chars[i].1);
         let mandatory = op == BreakOpportunity::Mandatory;
         if !mandatory && !may_break_between(&chars, i, before, after) {
