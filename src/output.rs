@@ -1,11 +1,20 @@
-//! Writing output files safely: each file goes to a temporary file beside its target and is
-//! renamed into place, so a failed run never leaves a half-written file; a file whose bytes
-//! would not change is not rewritten.
+//! Writing output files safely, all or nothing.
+//!
+//! A [`Batch`] stages each file as a temporary file beside its target. Nothing the user sees
+//! changes until [`Batch::commit`]: it makes the staged data durable with one file-system sync,
+//! then renames every temporary file into place and syncs the folders. A batch dropped without
+//! a commit (a failed run) removes its temporary files, so a failure never leaves a
+//! half-written or half-updated set of files. A file whose bytes would not change is not
+//! rewritten (its modification time is kept).
+//!
+//! One sync for the whole batch instead of one `fsync` per file keeps the render threads busy:
+//! a per-file `fsync` made them wait for the disk in turn.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-/// What happened to one output file.
+/// What happened (or will happen, once committed) to one output file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Written {
     New,
@@ -21,25 +30,146 @@ pub fn file_stem(item_number: &str) -> String {
         .collect()
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written, String> {
-    let existed = match std::fs::read(path) {
-        Ok(old) if old == bytes => return Ok(Written::Unchanged),
-        Ok(_) => true,
-        Err(_) => false,
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
-    let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(format!("{} に書き込めません: {e}", path.display()));
+/// A staged file: its temporary file and its target.
+struct Staged {
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+/// A set of files written together: staged from any thread, committed at once.
+#[derive(Default)]
+pub struct Batch {
+    staged: Mutex<Vec<Staged>>,
+}
+
+impl Batch {
+    pub fn new() -> Batch {
+        Batch::default()
     }
-    Ok(if existed { Written::Updated } else { Written::New })
+
+    /// Stages `bytes` for `path` (written to a temporary file beside it), unless the file
+    /// already holds exactly these bytes.
+    pub fn stage(&self, path: &Path, bytes: &[u8]) -> Result<Written, String> {
+        let existed = match std::fs::read(path) {
+            Ok(old) if old == bytes => return Ok(Written::Unchanged),
+            Ok(_) => true,
+            Err(_) => false,
+        };
+        let tmp = temp_path(path);
+        let result = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(format!("{} に書き込めません: {e}", path.display()));
+        }
+        self.lock().push(Staged { tmp, path: path.to_path_buf() });
+        Ok(if existed { Written::Updated } else { Written::New })
+    }
+
+    /// Makes the staged files durable and renames them into place.
+    pub fn commit(self) -> Result<(), String> {
+        let staged = std::mem::take(&mut *self.lock());
+        if staged.is_empty() {
+            return Ok(());
+        }
+        // Data first, so that no rename can outlive its file's contents in a power cut.
+        if let Err(e) = sync_data(&staged) {
+            remove_temps(&staged);
+            return Err(format!("出力ファイルをディスクに書き込めません: {e}"));
+        }
+        let mut dirs: Vec<&Path> = Vec::new();
+        for (i, s) in staged.iter().enumerate() {
+            if let Err(e) = std::fs::rename(&s.tmp, &s.path) {
+                remove_temps(&staged[i..]);
+                return Err(format!("{} に書き込めません: {e}", s.path.display()));
+            }
+            let dir = parent(&s.path);
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        // The renames themselves (best effort: not every platform can sync a folder).
+        for dir in dirs {
+            sync_dir(dir);
+        }
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Staged>> {
+        // A panic while holding the lock cannot leave the list inconsistent: pushes are whole.
+        self.staged.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for Batch {
+    /// An uncommitted batch leaves nothing behind.
+    fn drop(&mut self) {
+        remove_temps(&self.lock());
+    }
+}
+
+/// Writes one file through a temporary file and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written, String> {
+    let batch = Batch::new();
+    let written = batch.stage(path, bytes)?;
+    batch.commit()?;
+    Ok(written)
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// The temporary file for `path`: hidden, beside it (so the rename stays on one file system),
+/// and named for this process so that two runs do not share one.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+    parent(path).join(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+fn remove_temps(staged: &[Staged]) {
+    for s in staged {
+        let _ = std::fs::remove_file(&s.tmp);
+    }
+}
+
+/// Flushes the staged files' data to disk. On Linux one `syncfs` per file system does it for
+/// all of them; elsewhere each file is synced.
+fn sync_data(staged: &[Staged]) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let mut synced: Vec<&Path> = Vec::new();
+        for s in staged {
+            let dir = parent(&s.path);
+            if synced.contains(&dir) {
+                continue;
+            }
+            let f = std::fs::File::open(&s.tmp)?;
+            // SAFETY: `f` is an open file descriptor for the duration of the call.
+            if unsafe { libc::syncfs(f.as_raw_fd()) } != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            synced.push(dir);
+        }
+        Ok(())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        for s in staged {
+            std::fs::OpenOptions::new().write(true).open(&s.tmp)?.sync_all()?;
+        }
+        Ok(())
+    }
+}
+
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }

@@ -44,13 +44,19 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Result<i32, String>
 
     std::fs::create_dir_all(out).map_err(|e| format!("出力フォルダ {} を作れません: {e}", out.display()))?;
 
-    // Lay out, render and write in parallel. Each output is written (atomically) as soon as it
-    // is made, so memory stays flat however many items there are; the input was validated
-    // above, so a failure here is an I/O or internal error, and every file on disk is whole.
-    let done: Vec<Result<(usize, usize, usize), String>> = set
-        .items
+    // Lay out, render and stage in parallel. Each output is staged (written to a temporary
+    // file) as soon as it is made, so memory stays flat however many items there are. The
+    // biggest items go first, so that no core is left waiting on one big item at the end.
+    // The input was validated above, so a failure here is an I/O or internal error; the
+    // batch is then dropped uncommitted and no output changes.
+    let batch = output::Batch::new();
+    let mut order: Vec<usize> = (0..set.items.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(set.files[set.items[i].file].text.len()));
+    let done: Vec<Result<(usize, usize, usize), String>> = order
         .par_iter()
-        .map(|f| {
+        .with_max_len(1)
+        .map(|&i| {
+            let f = &set.items[i];
             let sheet = layout::lay_out(plan, &f.item);
             let stem = output::file_stem(&f.item.number.value);
             let (mut written, mut unchanged) = (0, 0);
@@ -59,7 +65,7 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Result<i32, String>
                     Format::Pdf => render::pdf::render(&sheet)?,
                     Format::Xlsx => render::xlsx::render(plan, &f.item, &sheet)?,
                 };
-                match output::write_atomic(&out.join(format!("{stem}.{}", fmt.extension())), &bytes)? {
+                match batch.stage(&out.join(format!("{stem}.{}", fmt.extension())), &bytes)? {
                     Written::Unchanged => unchanged += 1,
                     Written::New | Written::Updated => written += 1,
                 }
@@ -76,6 +82,7 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Result<i32, String>
         written += w;
         unchanged += u;
     }
+    batch.commit()?;
     eprintln!(
         "{} 項目、{} ページ: {} ファイルを書き出しました (変更なし {} ファイル) → {} ({:.2} 秒)",
         set.items.len(),

@@ -72,13 +72,19 @@ pub fn run(sheets: &Path, out: &Path, year: i32) -> Result<i32, String> {
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("出力フォルダ {} を作れません: {e}", dir.display()))?;
     let (mut written, mut unchanged) = (0, 0);
+    let batch = output::Batch::new();
+    let mut report = Vec::new();
     for (dept, n, bytes) in &books {
         let path = dir.join(format!("{}.xlsx", output::file_stem(dept)));
-        match output::write_atomic(&path, bytes)? {
+        match batch.stage(&path, bytes)? {
             Written::Unchanged => unchanged += 1,
             Written::New | Written::Updated => written += 1,
         }
-        eprintln!("{}: 取組 {n} 件 → {}", dept, path.display());
+        report.push(format!("{}: 取組 {n} 件 → {}", dept, path.display()));
+    }
+    batch.commit()?;
+    for line in report {
+        eprintln!("{line}");
     }
     eprintln!(
         "{} 課の記入用ブックを書き出しました (変更なし {unchanged} ファイル、書き込み {written} ファイル) → {}",

@@ -79,9 +79,12 @@ pub fn run(
         );
         return Ok(0);
     }
+    // All files or none: a failure writing one leaves every YAML file as it was.
+    let batch = output::Batch::new();
     for e in &edits {
-        output::write_atomic(&e.path, e.text.as_bytes())?;
+        batch.stage(&e.path, e.text.as_bytes())?;
     }
+    batch.commit()?;
     println!("{n} 件の変更を {} ファイルに書き込みました。", edits.len());
     Ok(0)
 }
