@@ -178,6 +178,25 @@ fn small_enough_for_the_website() {
     // Small because the structure tree is packed into object streams.
     let raw = String::from_utf8_lossy(&pdf);
     assert!(raw.contains("/Type/ObjStm") && raw.contains("/Type/XRef"), "not packed");
+    // Every stream but the XMP metadata is compressed, the page contents included (krilla
+    // leaves those to the packer), and each one inflates back to its declared content.
+    let doc = Document::load_mem(&pdf).unwrap();
+    let mut contents = 0;
+    for (id, obj) in &doc.objects {
+        let Object::Stream(s) = obj else { continue };
+        if s.dict.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"Metadata".as_slice()) {
+            continue;
+        }
+        let filter = s.dict.get(b"Filter").and_then(|f| f.as_name()).ok();
+        assert_eq!(filter, Some(b"FlateDecode".as_slice()), "stream {id:?} not compressed");
+        assert!(s.decompressed_content().is_ok(), "stream {id:?} does not inflate");
+    }
+    for page in doc.get_pages().values() {
+        let ops = doc.get_and_decode_page_content(*page).unwrap().operations;
+        assert!(ops.iter().any(|o| o.operator == "TJ" || o.operator == "Tj"), "page without text");
+        contents += 1;
+    }
+    assert_eq!(contents, 7, "3-2 has 7 pages");
 }
 
 #[test]

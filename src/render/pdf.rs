@@ -68,7 +68,13 @@ pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
         .with_accessibility_validator(krilla::configure::Accessibility::UA1)
         .finish()
         .map_err(|e| format!("PDF の設定が不正です: {e:?}"))?;
-    let settings = SerializeSettings { enable_tagging: true, configuration, ..SerializeSettings::default() };
+    // Content streams are compressed by `pdf_pack`, at a faster level than krilla's fixed one.
+    let settings = SerializeSettings {
+        enable_tagging: true,
+        compress_content_streams: false,
+        configuration,
+        ..SerializeSettings::default()
+    };
     let mut doc = Document::new_with(settings);
     let spec = &sheet.spec;
 
