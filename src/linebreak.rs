@@ -102,8 +102,11 @@ pub fn break_lines(s: &str, max_width: f32, width: &dyn Fn(&str) -> f32) -> Vec<
 }
 
 fn break_paragraph(s: &str, max_width: f32, width: &dyn Fn(&str) -> f32, lines: &mut Vec<String>) {
-    if s.is_empty() {
-        lines.push(String::new());
+    // A paragraph that fits is one line: the greedy filling below would give the same, since
+    // every prefix is no wider than the whole. Most cells are short; this skips finding their
+    // break opportunities.
+    if s.is_empty() || width(s) <= max_width {
+        lines.push(s.trim_end().to_owned());
         return;
     }
     let mut cuts: Vec<usize> = break_points(s).into_iter().map(|(p, _)| p).collect();
