@@ -18,11 +18,11 @@ use libdeflater::{CompressionLvl, Compressor};
 
 /// How many objects one object stream holds.
 const PER_STREAM: usize = 200;
-/// libdeflate level of the object streams (small, compress well).
-const OBJECT_LEVEL: i32 = 6;
-/// libdeflate level of the page content streams, the bulk of the bytes to compress
-/// (BENCHMARKS.md: level 1 is ~3× faster than zlib level 6 for ~9 % more content bytes).
-const CONTENT_LEVEL: i32 = 1;
+/// libdeflate level of every stream the packer compresses. Level 1 is about three times as
+/// fast as zlib at level 6 on page contents, for ~9 % more content bytes; on the object
+/// streams level 6 would save ~1 % of the file for ~2 % of a build's instructions
+/// (BENCHMARKS.md).
+const LEVEL: i32 = 1;
 
 /// Packs `pdf`; returns `None` when the file is not laid out as expected (then it is used as
 /// it is: valid, only larger).
@@ -123,26 +123,18 @@ pub fn pack(pdf: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn deflate(data: &[u8]) -> Option<Vec<u8>> {
-    deflate_at(data, OBJECT_LEVEL)
-}
-
 /// zlib-wrapped deflate (what `/FlateDecode` reads) with libdeflate. A compressor holds
 /// large tables that the C allocator would map and zero afresh each time: each thread keeps
-/// one per level.
-fn deflate_at(data: &[u8], level: i32) -> Option<Vec<u8>> {
+/// one.
+fn deflate(data: &[u8]) -> Option<Vec<u8>> {
     thread_local! {
-        static COMPRESSORS: RefCell<Vec<(i32, Compressor)>> = const { RefCell::new(Vec::new()) };
+        static COMPRESSOR: RefCell<Option<Compressor>> = const { RefCell::new(None) };
     }
-    COMPRESSORS.with_borrow_mut(|cs| {
-        let i = match cs.iter().position(|(l, _)| *l == level) {
-            Some(i) => i,
-            None => {
-                cs.push((level, Compressor::new(CompressionLvl::new(level).ok()?)));
-                cs.len() - 1
-            }
+    COMPRESSOR.with_borrow_mut(|c| {
+        let c = match c {
+            Some(c) => c,
+            None => c.insert(Compressor::new(CompressionLvl::new(LEVEL).ok()?)),
         };
-        let c = &mut cs[i].1;
         let mut out = vec![0; c.zlib_compress_bound(data.len())];
         let n = c.zlib_compress(data, &mut out).ok()?;
         out.truncate(n);
@@ -170,7 +162,7 @@ fn compress_plain_stream(num: u32, body: &[u8]) -> Option<Vec<u8>> {
     if length != data.len() || rest.first().is_some_and(|b| !matches!(b, b'/' | b' ')) {
         return None;
     }
-    let compressed = deflate_at(data, CONTENT_LEVEL)?;
+    let compressed = deflate(data)?;
     let mut out = Vec::with_capacity(compressed.len() + 100);
     write!(out, "{num} 0 obj\n<</Length {}/Filter/FlateDecode", compressed.len()).ok()?;
     out.extend_from_slice(rest);
