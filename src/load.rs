@@ -126,15 +126,25 @@ pub fn load_files(inputs: Vec<(PathBuf, Vec<u8>)>, diags: &mut Diagnostics) -> S
             }
         }
     }
-    // The plan first: the items' checks need its 計画期間.
-    parsed.sort_by_key(|(_, is_plan, _)| !*is_plan);
+    // The plan first: the items' checks need its 計画期間. Then the items, in parallel, each
+    // with its own list of problems, appended in file order as if converted one by one.
+    let (plans, items): (Vec<_>, Vec<_>) = parsed.into_iter().partition(|(_, is_plan, _)| *is_plan);
     let mut period = None;
-    for (idx, is_plan, root) in parsed {
-        let mut cx = Cx::new(idx, diags, period);
-        if is_plan {
-            set.plan = cx.plan(&root);
-            period = set.plan.as_ref().map(|p| (p.first_year, p.last_year));
-        } else if let Some(item) = cx.item(&root) {
+    for (idx, _, root) in plans {
+        set.plan = Cx::new(idx, diags, None).plan(&root);
+        period = set.plan.as_ref().map(|p| (p.first_year, p.last_year));
+    }
+    let converted: Vec<_> = items
+        .into_par_iter()
+        .map(|(idx, _, root)| {
+            let mut own = Diagnostics::default();
+            let item = Cx::new(idx, &mut own, period).item(&root);
+            (idx, root, item, own)
+        })
+        .collect();
+    for (idx, root, item, own) in converted {
+        diags.list.extend(own.list);
+        if let Some(item) = item {
             set.items.push(ItemFile { file: idx, root, item });
         }
     }

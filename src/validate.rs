@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::font::{self, Weight};
 use crate::load::SheetSet;
@@ -97,8 +99,18 @@ fn grade(diags: &mut Diagnostics, file: usize, plan: &Plan, kind: ScaleKind, pat
 /// Reports every character of every string value that the font cannot draw, at its place.
 /// plan.yaml is checked too: its names are printed on every sheet.
 fn check_characters(set: &SheetSet, diags: &mut Diagnostics) {
-    for f in &set.items {
-        walk_strings(&f.root, &mut |node, s| report_missing(set, diags, f.file, node, s));
+    // Every string of every item: in parallel, reported in file order.
+    let found: Vec<Diagnostics> = set
+        .items
+        .par_iter()
+        .map(|f| {
+            let mut own = Diagnostics::default();
+            walk_strings(&f.root, &mut |node, s| report_missing(set, &mut own, f.file, node, s));
+            own
+        })
+        .collect();
+    for own in found {
+        diags.list.extend(own.list);
     }
     if let Some(file) = set.plan_file
         && let Ok(root) = crate::yaml_tree::parse(&set.files[file].text)
