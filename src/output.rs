@@ -9,10 +9,15 @@
 //!
 //! One sync for the whole batch instead of one `fsync` per file keeps the render threads busy:
 //! a per-file `fsync` made them wait for the disk in turn.
+//!
+//! An interrupted run (Ctrl-C) removes the temporary files of every open batch before it
+//! exits ([`remove_staged_and_exit`], installed by `main`): every temporary file is created
+//! and registered under one lock, which the interrupt takes and never gives back.
 
 use std::io::Write;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 
 /// What happened (or will happen, once committed) to one output file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +33,50 @@ pub fn file_stem(item_number: &str) -> String {
         .chars()
         .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() { '_' } else { c })
         .collect()
+}
+
+/// The temporary files of all open batches, and whether the run was interrupted.
+#[derive(Default)]
+struct Staging {
+    files: HashSet<PathBuf>,
+    interrupted: bool,
+}
+
+static STAGING: LazyLock<Mutex<Staging>> = LazyLock::new(Mutex::default);
+
+fn staging() -> std::sync::MutexGuard<'static, Staging> {
+    STAGING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Creates a temporary file and registers it, unless the run is being interrupted.
+fn create_temp(tmp: &Path) -> std::io::Result<std::fs::File> {
+    let mut staging = staging();
+    if staging.interrupted {
+        return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "中断されました"));
+    }
+    let f = std::fs::File::create(tmp)?;
+    staging.files.insert(tmp.to_path_buf());
+    Ok(f)
+}
+
+fn unregister<'a>(tmps: impl IntoIterator<Item = &'a Path>) {
+    let mut staging = staging();
+    for t in tmps {
+        staging.files.remove(t);
+    }
+}
+
+/// On an interrupt: removes every temporary file of the open batches and ends the process
+/// (status 130), leaving the outputs as they were before the run.
+pub fn remove_staged_and_exit() -> ! {
+    let mut staging = staging();
+    staging.interrupted = true;
+    for p in &staging.files {
+        let _ = std::fs::remove_file(p);
+    }
+    eprintln!("\n中断しました。書きかけのファイルは残していません (出力は実行前のままです)。");
+    // The lock is held to the end: no thread can create another temporary file.
+    std::process::exit(130);
 }
 
 /// A staged file: its temporary file and its target.
@@ -56,9 +105,10 @@ impl Batch {
             Err(_) => false,
         };
         let tmp = temp_path(path);
-        let result = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
+        let result = create_temp(&tmp).and_then(|mut f| f.write_all(bytes));
         if let Err(e) = result {
             let _ = std::fs::remove_file(&tmp);
+            unregister([tmp.as_path()]);
             return Err(format!("{} に書き込めません: {e}", path.display()));
         }
         self.lock().push(Staged { tmp, path: path.to_path_buf() });
@@ -87,6 +137,7 @@ impl Batch {
                 dirs.push(dir);
             }
         }
+        unregister(staged.iter().map(|s| s.tmp.as_path()));
         // The renames themselves (best effort: not every platform can sync a folder).
         for dir in dirs {
             sync_dir(dir);
@@ -133,6 +184,7 @@ fn remove_temps(staged: &[Staged]) {
     for s in staged {
         let _ = std::fs::remove_file(&s.tmp);
     }
+    unregister(staged.iter().map(|s| s.tmp.as_path()));
 }
 
 /// Flushes the staged files' data to disk. On Linux one `syncfs` per file system does it for

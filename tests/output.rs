@@ -78,3 +78,47 @@ fn staging_into_a_missing_folder_is_a_japanese_error() {
     drop(batch);
     assert_eq!(files_in(dir.path()), Vec::<String>::new());
 }
+
+/// Ctrl-C in the middle of a build: exit status 130, a Japanese message, no temporary file
+/// left, and the outputs exactly as they were before the run.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_build_leaves_the_outputs_as_they_were() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    // Enough items that the build is still writing when it is interrupted: copies of the
+    // reference item under other numbers.
+    let item = common::reference_item();
+    let dir = TempDir::new("interrupt-sheets");
+    dir.write("plan.yaml", common::reference_plan());
+    for n in 1..=300 {
+        let copy = item.replace("項目: \"3-2\"", &format!("項目: \"9-{n}\"")).replace("番号: \"3-2-", &format!("番号: \"9-{n}-"));
+        dir.write(&format!("9-{n}.yaml"), copy);
+    }
+    let out = TempDir::new("interrupt-out");
+    out.write("9-1.pdf", "before");
+
+    let child = Command::new(env!("CARGO_BIN_EXE_shinko"))
+        .args(["build", "--sheets"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(out.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once the first temporary files exist.
+    let started = Instant::now();
+    while !files_in(out.path()).iter().any(|f| f.ends_with(".tmp")) {
+        assert!(started.elapsed() < Duration::from_secs(60), "no temporary file appeared");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // SAFETY: sends a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) }, 0);
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("中断しました"), "{stderr}");
+    assert_eq!(files_in(out.path()), ["9-1.pdf"], "{stderr}");
+    assert_eq!(std::fs::read(out.join("9-1.pdf")).unwrap(), b"before");
+}
