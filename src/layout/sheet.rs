@@ -13,7 +13,7 @@ pub fn format_number(v: f64) -> String {
         let digits = n.unsigned_abs().to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
@@ -155,7 +155,8 @@ fn year_table(plan: &Plan, item: &Item, years: &[i32], spec: &PageSpec) -> Table
         t.text(h, 1 + i, 1, 1, Look::COLUMN, era::long_label(*y));
     }
     let year = |y: &i32| item.years.get(y).map(|s| &s.value);
-    let rows: [(&str, &dyn Fn(&ItemYear) -> Vec<String>); 5] = [
+    type Paragraphs<'a> = &'a dyn Fn(&ItemYear) -> Vec<String>;
+    let rows: [(&str, Paragraphs); 5] = [
         ("取組目標", &|y| y.goal.paragraphs()),
         ("活動実績", &|y| y.activity_result.paragraphs()),
         ("成果実績", &|y| y.outcome_result.paragraphs()),
@@ -170,7 +171,7 @@ fn year_table(plan: &Plan, item: &Item, years: &[i32], spec: &PageSpec) -> Table
         let r = t.add_rows(1);
         t.text(r, 0, 1, 1, Look::LABEL, label);
         for (i, y) in years.iter().enumerate() {
-            t.cell(r, 1 + i, 1, 1, Look::DATA, year(y).map(|v| get(v)).unwrap_or_default());
+            t.cell(r, 1 + i, 1, 1, Look::DATA, year(y).map(get).unwrap_or_default());
         }
     }
     t.finish()
