@@ -14,8 +14,8 @@
 //! exits ([`remove_staged_and_exit`], installed by `main`): every temporary file is created
 //! and registered under one lock, which the interrupt takes and never gives back.
 
-use std::io::Write;
 use std::collections::HashSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};
 
@@ -129,6 +129,7 @@ impl Batch {
         let mut dirs: Vec<&Path> = Vec::new();
         for (i, s) in staged.iter().enumerate() {
             if let Err(e) = std::fs::rename(&s.tmp, &s.path) {
+                unregister(staged[..i].iter().map(|s| s.tmp.as_path()));
                 remove_temps(&staged[i..]);
                 return Err(format!("{} に書き込めません: {e}", s.path.display()));
             }
