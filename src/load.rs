@@ -25,6 +25,13 @@ pub struct SheetSet {
     pub items: Vec<ItemFile>,
 }
 
+impl SheetSet {
+    /// The item file whose 項目 is `number`.
+    pub fn item(&self, number: &str) -> Option<&ItemFile> {
+        self.items.iter().find(|f| f.item.number.value == number)
+    }
+}
+
 /// The plan file's name in a sheets directory.
 pub const PLAN_FILE: &str = "plan.yaml";
 

@@ -257,6 +257,13 @@ pub struct Item {
     pub initiatives: Vec<Initiative>,
 }
 
+impl Item {
+    /// The initiative (取組内容) with this number.
+    pub fn initiative(&self, number: &str) -> Option<&Initiative> {
+        self.initiatives.iter().find(|i| i.number.value == number)
+    }
+}
+
 /// A loaded item together with its source.
 #[derive(Clone, Debug)]
 pub struct ItemFile {

@@ -23,7 +23,7 @@ fn load_ok(dir: &Path) -> load::SheetSet {
 fn render_item(dir: &Path, number: &str) -> Vec<u8> {
     let set = load_ok(dir);
     let plan = set.plan.as_ref().unwrap();
-    let item = &set.items.iter().find(|f| f.item.number.value == number).unwrap().item;
+    let item = &set.item(number).unwrap().item;
     render::pdf::render(&layout::lay_out(plan, item)).unwrap()
 }
 

@@ -22,7 +22,7 @@ fn build_item(dir: &Path, number: &str) -> (Sheet, Vec<u8>) {
     let (set, diags) = shinko::commands::load_checked(dir).expect("sheets folder readable");
     assert!(diags.is_empty(), "unexpected problems: {:?}", diags.list);
     let plan = set.plan.as_ref().unwrap();
-    let item = &set.items.iter().find(|f| f.item.number.value == number).unwrap().item;
+    let item = &set.item(number).unwrap().item;
     let sheet = layout::lay_out(plan, item);
     let bytes = render::xlsx::render(plan, item, &sheet).unwrap();
     (sheet, bytes)

@@ -119,7 +119,7 @@ fn yaml_place(set: &SheetSet, file: usize, root: &Node, path: &[Seg]) -> String 
 
 /// The path of an input's field from the document root, with its item file.
 fn field_path<'s>(set: &'s SheetSet, i: &Input) -> Option<(&'s crate::model::ItemFile, Vec<Seg>)> {
-    let item_file = set.items.iter().find(|it| it.item.number.value == i.item)?;
+    let item_file = set.item(&i.item)?;
     let index = initiative_index(&item_file.root, &i.initiative)?;
     let mut path = vec![Seg::key("取組内容"), Seg::Index(index)];
     path.extend(i.field.path(i.year));
@@ -269,11 +269,7 @@ pub fn prepare(
             if input.value == workbook::Cell::Empty || as_made("", &FieldValue::Empty) {
                 continue;
             }
-            let Some(item_file) = set
-                .items
-                .iter()
-                .find(|it| it.item.number.value == input.item)
-            else {
+            let Some(item_file) = set.item(&input.item) else {
                 errors.push(format!(
                     "{}: 項目「{}」が現在のシートにありません (記入用ブックを作った後に削除されたか、番号が変わりました)",
                     place(f, input),
@@ -281,12 +277,7 @@ pub fn prepare(
                 ));
                 continue;
             };
-            let Some(ini) = item_file
-                .item
-                .initiatives
-                .iter()
-                .find(|i| i.number.value == input.initiative)
-            else {
+            let Some(ini) = item_file.item.initiative(&input.initiative) else {
                 errors.push(format!(
                     "{}: 取組「{}」が項目「{}」のシートにありません (記入用ブックを作った後に削除されたか、番号が変わりました)",
                     place(f, input),
@@ -365,15 +356,10 @@ pub fn prepare(
     for ps in by_field.values() {
         let p = ps[0];
         let i = p.input;
-        let Some(item_file) = set.items.iter().find(|it| it.item.number.value == i.item) else {
+        let Some(item_file) = set.item(&i.item) else {
             continue;
         };
-        let Some(ini) = item_file
-            .item
-            .initiatives
-            .iter()
-            .find(|x| x.number.value == i.initiative)
-        else {
+        let Some(ini) = item_file.item.initiative(&i.initiative) else {
             continue;
         };
         let current = FieldValue::of(ini, i.year, i.field);
@@ -484,11 +470,7 @@ fn recheck(set: &SheetSet, file: usize, text: &str, report: &[FieldChange]) -> R
         .ok_or("書き換えた YAML を読めません (内部エラー)")?
         .item;
     for c in report {
-        let ini = item
-            .initiatives
-            .iter()
-            .find(|i| i.number.value == c.initiative)
-            .ok_or("取組が見つかりません (内部エラー)")?;
+        let ini = item.initiative(&c.initiative).ok_or("取組が見つかりません (内部エラー)")?;
         let got = FieldValue::of(ini, c.year, c.field);
         if got.canonical() != c.new.canonical() {
             return Err(format!(
