@@ -159,14 +159,6 @@ impl Drop for Batch {
     }
 }
 
-/// Writes one file through a temporary file and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written, String> {
-    let batch = Batch::new();
-    let written = batch.stage(path, bytes)?;
-    batch.commit()?;
-    Ok(written)
-}
-
 fn parent(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

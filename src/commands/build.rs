@@ -44,14 +44,15 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Result<i32, String>
 
     std::fs::create_dir_all(out).map_err(|e| format!("出力フォルダ {} を作れません: {e}", out.display()))?;
 
+    // The YAML trees were needed to check the input; rendering reads the model. Freeing them
+    // now lets the renderers reuse their memory (for 1,000 items, a third of the peak).
+    set.items.par_iter_mut().for_each(|f| drop(std::mem::take(&mut f.root)));
+
     // Lay out, render and stage in parallel. Each output is staged (written to a temporary
     // file) as soon as it is made, so memory stays flat however many items there are. The
     // biggest items go first, so that no core is left waiting on one big item at the end.
     // The input was validated above, so a failure here is an I/O or internal error; the
     // batch is then dropped uncommitted and no output changes.
-    // The YAML trees were needed to check the input; rendering reads the model. Freeing them
-    // now lets the renderers reuse their memory (for 1,000 items, a third of the peak).
-    set.items.par_iter_mut().for_each(|f| drop(std::mem::take(&mut f.root)));
     let batch = output::Batch::new();
     let mut order: Vec<usize> = (0..set.items.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(set.files[set.items[i].file].text.len()));
