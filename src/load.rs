@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, io_reason};
 use crate::model::*;
+use crate::schema::{self, Key, word::*};
 use crate::yaml_tree::{self, Node, Value};
 
 /// Everything read from a sheets directory.
@@ -35,34 +36,58 @@ impl SheetSet {
 /// The plan file's name in a sheets directory.
 pub const PLAN_FILE: &str = "plan.yaml";
 
-/// Reads `plan.yaml` and every other `*.yaml` / `*.yml` of `dir`, in file-name order.
-pub fn load_dir(dir: &Path, diags: &mut Diagnostics) -> Result<SheetSet, String> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("フォルダ {} を読めません: {e}", dir.display()))?;
+/// Whether a directory entry's name is a file the staff hide or a program leaves behind:
+/// dot files (`.3-2.yaml.swp`, macOS `._3-2.yaml`) and Office lock files (`~$3-2.yaml`). These
+/// are not items.
+pub fn is_hidden_name(name: &str) -> bool {
+    name.starts_with('.') || name.starts_with("~$")
+}
+
+/// Reads `plan.yaml` and every other `*.yaml` / `*.yml` of `dir`, in file-name order. A file
+/// that cannot be read is a problem of that file; the others are read and checked all the same.
+pub fn load_dir(dir: &Path, diags: &mut Diagnostics) -> Result<SheetSet, Diagnostic> {
+    let shown = crate::diag::absolute(dir);
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::file(&shown, format!("シートのフォルダ {} を読めません: {}", shown.display(), io_reason(&e)))
+            .note("shinko は、いまいるフォルダの sheets/ を読みます。別の場所なら --sheets フォルダ で指定してください。")
+    })?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.is_file()
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            !is_hidden_name(name)
                 && matches!(
                     p.extension().and_then(|e| e.to_str()),
                     Some("yaml") | Some("yml")
                 )
+                && !p.is_dir()
         })
         .collect();
     paths.sort();
     let plan_path = dir.join(PLAN_FILE);
     if !plan_path.is_file() {
-        return Err(format!(
-            "{} がありません。計画全体の設定 (計画名・計画期間・改革の柱・評価区分) を書いた plan.yaml をこのフォルダに置いてください。",
-            plan_path.display()
+        return Err(Diagnostic::file(
+            &plan_path,
+            format!(
+                "{} がありません。計画全体の設定 (計画名・計画期間・改革の柱・評価区分) を書いた plan.yaml をこのフォルダに置いてください。",
+                crate::diag::absolute(&plan_path).display()
+            ),
         ));
     }
     let mut inputs = Vec::new();
+    let mut unreadable = Vec::new();
     for p in paths {
-        let bytes = std::fs::read(&p).map_err(|e| format!("{} を読めません: {e}", p.display()))?;
-        inputs.push((p, bytes));
+        match std::fs::read(&p) {
+            Ok(bytes) => inputs.push((p, bytes)),
+            Err(e) => unreadable.push(
+                Diagnostic::file(&p, format!("{} を読めません: {}", p.display(), io_reason(&e)))
+                    .note("ほかのプログラムが開いていないか、ファイルの権限を確かめてください。"),
+            ),
+        }
     }
-    Ok(load_files(inputs, diags))
+    let set = load_files(inputs, diags);
+    diags.list.extend(unreadable);
+    Ok(set)
 }
 
 /// Loads files given as (path, bytes). The one named `plan.yaml` is the plan; it is converted
@@ -109,12 +134,7 @@ pub fn load_files(inputs: Vec<(PathBuf, Vec<u8>)>, diags: &mut Diagnostics) -> S
             let t = l.trim();
             t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
         }) {
-            let note = if is_plan {
-                "計画名・様式名・計画期間・改革の柱・評価区分を書いてください。"
-            } else {
-                "項目のシート (項目・項目名・改革の柱 など) を書くか、不要ならファイルを削除してください。"
-            };
-            diags.push(Diagnostic::new(idx, None, "ファイルが空です (中身のない YAML ファイル)").note(note));
+            diags.push(Diagnostic::new(idx, None, "ファイルが空です (中身のない YAML ファイル)").note(empty_note(is_plan)));
             continue;
         }
         to_parse.push((idx, is_plan));
@@ -123,6 +143,13 @@ pub fn load_files(inputs: Vec<(PathBuf, Vec<u8>)>, diags: &mut Diagnostics) -> S
     let trees: Vec<_> = to_parse.par_iter().map(|(idx, _)| yaml_tree::parse(&set.files[*idx].text)).collect();
     for ((idx, is_plan), tree) in to_parse.into_iter().zip(trees) {
         match tree {
+            // `~` or `null` alone: a file with nothing in it, like an empty one.
+            Ok(root) if matches!(root.value, Value::Null) => {
+                diags.push(
+                    Diagnostic::new(idx, Some(root.span), "ファイルの中身が空 (~ または null だけ) です")
+                        .note(empty_note(is_plan)),
+                );
+            }
             Ok(root) => parsed.push((idx, is_plan, root)),
             Err(e) => {
                 let mut d = Diagnostic::new(idx, e.span, e.message);
@@ -138,14 +165,15 @@ pub fn load_files(inputs: Vec<(PathBuf, Vec<u8>)>, diags: &mut Diagnostics) -> S
     let (plans, items): (Vec<_>, Vec<_>) = parsed.into_iter().partition(|(_, is_plan, _)| *is_plan);
     let mut period = None;
     for (idx, _, root) in plans {
-        set.plan = Cx::new(idx, diags, None).plan(&root);
+        set.plan = Cx::new(idx, &set.files[idx].text, diags, None).plan(&root);
         period = set.plan.as_ref().map(|p| (p.first_year, p.last_year));
     }
+    let files = &set.files;
     let converted: Vec<_> = items
         .into_par_iter()
         .map(|(idx, _, root)| {
             let mut own = Diagnostics::default();
-            let item = Cx::new(idx, &mut own, period).item(&root);
+            let item = Cx::new(idx, &files[idx].text, &mut own, period).item(&root);
             (idx, root, item, own)
         })
         .collect();
@@ -159,6 +187,14 @@ pub fn load_files(inputs: Vec<(PathBuf, Vec<u8>)>, diags: &mut Diagnostics) -> S
     set
 }
 
+fn empty_note(is_plan: bool) -> &'static str {
+    if is_plan {
+        "計画名・様式名・計画期間・改革の柱・評価区分を書いてください。"
+    } else {
+        "項目のシート (項目・項目名・改革の柱 など) を書くか、不要ならファイルを削除してください。"
+    }
+}
+
 /// `parent.key`, the YAML path of a value, for messages.
 fn sub(parent: &str, key: &str) -> String {
     if parent.is_empty() { key.to_owned() } else { format!("{parent}.{key}") }
@@ -168,6 +204,8 @@ fn sub(parent: &str, key: &str) -> String {
 /// items' years must fall in (once plan.yaml is read).
 struct Cx<'a> {
     file: usize,
+    /// The file's text, to look at how a value is written (comments, anchors, separators).
+    src: &'a str,
     diags: &'a mut Diagnostics,
     period: Option<(i32, i32)>,
     /// What the top level of the file is called in messages.
@@ -176,82 +214,6 @@ struct Cx<'a> {
     /// again through an alias (`*name`) is reported once, where it is written.
     reported: HashSet<(usize, usize, String)>,
 }
-
-/// The keys a mapping may hold, in the sheets' order: (key, required).
-pub type Keys = &'static [(&'static str, bool)];
-
-const PLAN_KEYS: Keys = &[
-    ("計画名", true),
-    ("様式名", true),
-    ("団体名", false),
-    ("計画期間", true),
-    ("改革の柱", true),
-    ("評価区分", true),
-];
-const PERIOD_KEYS: Keys = &[("開始年度", true), ("終了年度", true)];
-const SCALES_KEYS: Keys = &[("自己評価", true), ("次年度以降", true), ("内部評価", true)];
-const ITEM_KEYS: Keys = &[
-    ("項目", true),
-    ("項目名", true),
-    ("改革の柱", true),
-    ("概要", false),
-    ("指標", false),
-    ("年度別", false),
-    ("取組内容", false),
-];
-const INDICATOR_GROUP_KEYS: Keys = &[("活動指標", false), ("成果指標", false)];
-const INDICATOR_KEYS: Keys = &[
-    ("名称", true),
-    ("単位", false),
-    ("集計", false),
-    ("目標", false),
-    ("実績", false),
-    ("概要", false),
-];
-const ITEM_YEAR_KEYS: Keys = &[
-    ("取組目標", false),
-    ("活動実績", false),
-    ("成果実績", false),
-    ("内部評価", false),
-    ("外部評価", false),
-];
-const INTERNAL_KEYS: Keys = &[("評価", false), ("コメント", false)];
-pub const INITIATIVE_KEYS: Keys = &[
-    ("番号", true),
-    ("項目名", true),
-    ("取組主管課", false),
-    ("区分", false),
-    ("関係計画等", false),
-    ("概要", false),
-    ("その他効果", false),
-    ("効果額", false),
-    ("指標", false),
-    ("年度別", false),
-];
-const EFFECT_KEYS: Keys = &[
-    ("説明", false),
-    ("備考", false),
-    ("集計", false),
-    ("目標", false),
-    ("実績", false),
-];
-pub const MEASURE_KEYS: Keys = &[
-    ("説明", false),
-    ("備考", false),
-    ("単位", false),
-    ("集計", false),
-    ("目標", false),
-    ("実績", false),
-];
-pub const INITIATIVE_YEAR_KEYS: Keys = &[
-    ("取組目標", false),
-    ("活動", false),
-    ("実績", false),
-    ("自己評価", false),
-    ("評価理由", false),
-    ("次年度以降", false),
-    ("方向性・課題", false),
-];
 
 /// The known key nearest to a misspelt one, if it is near enough to be a likely typo.
 pub fn suggest<'k>(key: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
@@ -279,8 +241,8 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 }
 
 impl<'a> Cx<'a> {
-    fn new(file: usize, diags: &'a mut Diagnostics, period: Option<(i32, i32)>) -> Self {
-        Cx { file, diags, period, root: "ファイルの最上位", reported: HashSet::new() }
+    fn new(file: usize, src: &'a str, diags: &'a mut Diagnostics, period: Option<(i32, i32)>) -> Self {
+        Cx { file, src, diags, period, root: "ファイルの最上位", reported: HashSet::new() }
     }
 
     /// Reports a problem with `node`: `{subject}{rest}`, at the place the node is written.
@@ -301,8 +263,19 @@ impl<'a> Cx<'a> {
     }
 
     /// Checks a mapping against its allowed keys; returns the entries by key.
-    fn map<'n>(&mut self, node: &'n Node, path: &str, keys: Keys) -> Option<Fields<'n>> {
+    fn map<'n>(&mut self, node: &'n Node, path: &str, keys: &'static [Key]) -> Option<Fields<'n>> {
         let Some(entries) = node.as_map() else {
+            if let Value::Str(text) = &node.value
+                && text.contains('\u{3000}')
+                && let Some(off) = self.src.get(node.defined.start..).and_then(|t| t.find('\u{3000}'))
+            {
+                // `　　実績: 研修`: full-width indentation makes the lines one text to YAML.
+                let span = crate::yaml_tree::span_of(self.src, node.defined.start + off);
+                let d = Diagnostic::new(self.file, Some(span), format!("{path} の字下げに全角スペースが使われています"))
+                    .note("字下げは半角スペースで書いてください (全角スペースは文字として読まれ、「キー: 値」になりません)。");
+                self.diags.push(d);
+                return None;
+            }
             if !matches!(node.value, Value::Null) {
                 let rest = format!(" は「キー: 値」の形で書いてください (いまは{})", node.type_name());
                 self.err(node, path, rest);
@@ -310,15 +283,25 @@ impl<'a> Cx<'a> {
             return None;
         };
         let mut fields = Fields { entries: Vec::new() };
-        let allowed = keys.iter().map(|(k, _)| *k).collect::<Vec<_>>().join("、");
+        let allowed = keys.iter().map(|k| k.key).collect::<Vec<_>>().join("、");
         for (k, v) in entries {
             let name = k.key_text();
-            if keys.iter().any(|(key, _)| *key == name) {
+            if keys.iter().any(|k| k.key == name) {
                 fields.entries.push((name, v));
                 continue;
             }
+            if let Some(off) = name.find('\u{3000}') {
+                // `　　自己評価: C`: the full-width indentation became part of the key.
+                let at = k.defined.start + self.src.get(k.defined.start..).and_then(|t| t.find('\u{3000}')).unwrap_or(off);
+                let span = crate::yaml_tree::span_of(self.src, at.min(self.src.len().saturating_sub(1)));
+                let fixed = name.replace('\u{3000}', "");
+                let mut d = Diagnostic::new(self.file, Some(span), format!("キー「{name}」に全角スペースが入っています"));
+                d = d.note(format!("字下げやスペースは半角で書いてください (キーは「{fixed}」)。"));
+                self.diags.push(d);
+                continue;
+            }
             let rest = format!(" に「{name}」というキーはありません");
-            let hint = suggest(&name, keys.iter().map(|(k, _)| *k));
+            let hint = suggest(&name, keys.iter().map(|k| k.key));
             if let Some(d) = self.err(k, path, rest) {
                 if let Some(s) = hint {
                     d.notes.push(format!("「{s}」の書き間違いではありませんか?"));
@@ -326,10 +309,8 @@ impl<'a> Cx<'a> {
                 d.notes.push(format!("ここで使えるキー: {allowed}"));
             }
         }
-        for (key, required) in keys {
-            if !*required {
-                continue;
-            }
+        for k in keys.iter().filter(|k| k.required) {
+            let key = k.key;
             match fields.get_entry(key, entries) {
                 None => {
                     self.err(node, path, format!(" に必要なキー「{key}」がありません"));
@@ -346,7 +327,10 @@ impl<'a> Cx<'a> {
     fn string(&mut self, node: Option<&Node>, path: &str) -> Option<String> {
         let node = node?;
         match &node.value {
-            Value::Str(s) => Some(s.clone()),
+            Value::Str(s) => {
+                self.check_plain(node, path, false);
+                Some(s.clone())
+            }
             Value::Int(_) | Value::Float(_) => Some(node.key_text()),
             Value::Null => None,
             _ => {
@@ -365,8 +349,8 @@ impl<'a> Cx<'a> {
         let node = node?;
         match &node.value {
             Value::Int(i) => Some(Sp::new(*i, node.span)),
-            Value::Str(s) if s.trim().parse::<i64>().is_ok() => {
-                Some(Sp::new(s.trim().parse().unwrap_or_default(), node.span))
+            Value::Str(s) if crate::number::half_width(s).trim().parse::<i64>().is_ok() => {
+                Some(Sp::new(crate::number::half_width(s).trim().parse().unwrap_or_default(), node.span))
             }
             Value::Null => None,
             _ => {
@@ -385,13 +369,19 @@ impl<'a> Cx<'a> {
         match &node.value {
             Value::Null => Text::Empty,
             Value::Str(s) if s.is_empty() => Text::Empty,
-            Value::Str(s) => Text::Para(s.clone()),
+            Value::Str(s) => {
+                self.check_plain(node, path, true);
+                Text::Para(s.clone())
+            }
             Value::Int(_) | Value::Float(_) => Text::Para(node.key_text()),
             Value::Seq(items) => {
                 let mut out = Vec::new();
                 for (i, it) in items.iter().enumerate() {
                     match &it.value {
-                        Value::Str(s) => out.push(s.clone()),
+                        Value::Str(s) => {
+                            self.check_plain(it, &format!("{path}[{}]", i + 1), true);
+                            out.push(s.clone())
+                        }
                         Value::Int(_) | Value::Float(_) => out.push(it.key_text()),
                         Value::Null => {}
                         _ => {
@@ -410,11 +400,57 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// Warns about what YAML does to a plain (unquoted) text without a word: a ` #` on its line
+    /// starts a comment, so the rest of the line is not part of the value (for texts, the
+    /// sheet's sentences; names such as a grade's are often followed by a comment on purpose);
+    /// `&name ` and `!tag ` before it are YAML's anchor and tag marks, not text.
+    fn check_plain(&mut self, node: &Node, path: &str, comments: bool) {
+        if node.is_alias() || !node.defined.is_known() {
+            return;
+        }
+        let (start, end) = (node.defined.start, node.defined.end);
+        let (Some(value), Some(after)) = (self.src.get(start..end), self.src.get(end..)) else { return };
+        if value.starts_with(['"', '\'', '|', '>']) {
+            return;
+        }
+        let line_start = self.src[..start].rfind('\n').map_or(0, |i| i + 1);
+        let before = &self.src[line_start..start];
+        // The mark written just before the value (`実績: &強調 予定どおり`). An anchor that an
+        // alias uses (`*名前` elsewhere in the file) is meant as one.
+        let mark = before.split_whitespace().next_back().filter(|w| w.starts_with(['&', '!']) && before.ends_with([' ', '\t']));
+        if let Some(mark) = mark {
+            let used = mark.strip_prefix('&').is_some_and(|name| self.src.contains(&format!("*{name}")));
+            if !used {
+                let what = if mark.starts_with('&') { "アンカー (別名の定義)" } else { "タグ" };
+                let at = line_start + before.rfind(mark).unwrap_or(0);
+                let span = crate::yaml_tree::span_of(self.src, at);
+                let d = Diagnostic::new(self.file, Some(span), format!("{path} の先頭の「{mark}」は YAML の{what}として読まれ、値に入りません"))
+                    .warning()
+                    .note(format!("「{mark}」も文字として書くときは、値全体を \"…\" で囲んでください。"));
+                self.diags.push(d);
+            }
+        }
+        let rest = after.split('\n').next().unwrap_or("");
+        let trimmed = rest.trim_start_matches([' ', '\t']);
+        if comments && trimmed.starts_with('#') && trimmed.len() < rest.len() {
+            let at = end + (rest.len() - trimmed.len());
+            let span = crate::yaml_tree::span_of(self.src, at);
+            let d = Diagnostic::new(
+                self.file,
+                Some(span),
+                format!("{path}: この行の「#」から後ろはコメントとして読まれ、値に入りません"),
+            )
+            .warning()
+            .note("「#」も値に含めるときは、値全体を \"…\" で囲んでください。コメントのつもりなら、値の前の行に書くと確実です。");
+            self.diags.push(d);
+        }
+    }
+
     /// A year key of a 年度別 / 目標 / 実績 mapping, checked against the plan period.
     fn year_key(&mut self, key: &Node, path: &str) -> Option<i32> {
         let year = match &key.value {
             Value::Int(i) => i32::try_from(*i).ok(),
-            Value::Str(s) => s.trim().trim_end_matches("年度").trim().parse().ok(),
+            Value::Str(s) => crate::number::half_width(s).trim().trim_end_matches("年度").trim().parse().ok(),
             _ => None,
         };
         let Some(year) = year else {
@@ -440,9 +476,18 @@ impl<'a> Cx<'a> {
         for (year, v) in self.years(node, path, "値", "{2021: 50, 2023: 70}") {
             let amount = match &v.value {
                 Value::Int(i) => Amount::Number(*i as f64),
-                Value::Float(f) => Amount::Number(*f),
+                Value::Float(f) if f.is_finite() => Amount::Number(*f),
+                Value::Float(_) => {
+                    let rest = format!(" の「{}」は数として印刷できません (無限大や非数)", v.key_text());
+                    self.err(v, &sub(path, &year.to_string()), rest);
+                    continue;
+                }
                 Value::Str(s) if s.trim().is_empty() => continue,
-                Value::Str(s) => Amount::Text(s.clone()),
+                // `１５`, `"1,234"`, `▲120`: numbers as people type them, read as import reads them.
+                Value::Str(s) => match crate::number::parse_number(s, &[]) {
+                    Some(n) => Amount::Number(n),
+                    None => Amount::Text(s.clone()),
+                },
                 Value::Null => continue,
                 _ => {
                     let rest = format!(" は数値か文字列で書いてください (いまは{})", v.type_name());
@@ -455,7 +500,9 @@ impl<'a> Cx<'a> {
         out
     }
 
-    /// The entries of a year-keyed mapping whose key is a year inside the plan period.
+    /// The entries of a year-keyed mapping whose key is a year inside the plan period. Keys
+    /// that name the same year (`2021`, `"2021"`, `2021年度`) are a duplicate, as identical
+    /// keys are.
     fn years<'n>(&mut self, node: Option<&'n Node>, path: &str, what: &str, example: &str) -> Vec<(i32, &'n Node)> {
         let Some(node) = node else { return Vec::new() };
         let Some(entries) = node.as_map() else {
@@ -465,20 +512,58 @@ impl<'a> Cx<'a> {
             }
             return Vec::new();
         };
-        let mut out = Vec::new();
+        let mut out: Vec<(i32, &'n Node)> = Vec::new();
+        let mut keys: Vec<(i32, &'n Node)> = Vec::new();
         for (k, v) in entries {
-            if let Some(y) = self.year_key(k, path) {
-                out.push((y, v));
+            if self.split_number(k, v, path) {
+                continue;
             }
+            let Some(y) = self.year_key(k, path) else { continue };
+            if let Some((_, first)) = keys.iter().find(|(year, _)| *year == y) {
+                let (a, b) = (first.key_text(), k.key_text());
+                let same = if a == b { String::new() } else { format!(" (「{a}」と「{b}」は同じ年度です)") };
+                let note = format!("もう一方: {} 行目 {} 列目", first.defined.line, first.defined.column);
+                if let Some(d) = self.err(k, path, format!(" に {y} 年度が 2 回書かれています{same}")) {
+                    d.notes.push(note);
+                    d.notes.push("同じ年度は 1 回だけ書き、値を 1 つにまとめてください。".into());
+                }
+                continue;
+            }
+            keys.push((y, k));
+            out.push((y, v));
         }
         out
+    }
+
+    /// `{2021: 1,234}`: in a flow mapping the comma of a number separates entries, so the
+    /// parser reads `2021: 1` and a key `234` without a value. Says so (instead of「234 年度は
+    /// 計画期間の外です」) and returns true for the stray key.
+    fn split_number(&mut self, key: &Node, value: &Node, path: &str) -> bool {
+        if !matches!(value.value, Value::Null) || !matches!(key.value, Value::Int(_)) || !key.defined.is_known() {
+            return false;
+        }
+        let before = self.src.get(..key.defined.start).unwrap_or("").trim_end_matches([' ', '\t']);
+        let Some(head) = before.strip_suffix(',') else { return false };
+        let digits: String = head.chars().rev().take_while(|c| c.is_ascii_digit()).collect::<Vec<_>>().into_iter().rev().collect();
+        if digits.is_empty() {
+            return false;
+        }
+        let written = format!("{digits},{}", key.key_text());
+        let rest = format!(
+            " の「{written}」は、{{ … }} の中で「,」が区切りとして読まれ、「{digits}」と「{}」の 2 つに分かれています",
+            key.key_text()
+        );
+        if let Some(d) = self.err(key, path, rest) {
+            d.notes.push(format!("数は「{}」のようにカンマなしで書くか、\"{written}\" のように引用符で囲んでください。", written.replace(',', "")));
+        }
+        true
     }
 
     fn aggregate(&mut self, node: Option<&Node>, path: &str) -> Option<Aggregate> {
         let s = self.string(node, path)?;
         match s.as_str() {
-            "合計" => Some(Aggregate::Sum),
-            "最新" => Some(Aggregate::Latest),
+            SUM => Some(Aggregate::Sum),
+            LATEST => Some(Aggregate::Latest),
             "" => None,
             other => {
                 let rest = format!(" の「{other}」は使えません (使える値: 合計, 最新)");
@@ -510,27 +595,27 @@ impl<'a> Cx<'a> {
 
     fn plan(&mut self, root: &Node) -> Option<Plan> {
         self.root = "plan.yaml";
-        let f = self.map(root, "", PLAN_KEYS)?;
+        let f = self.map(root, "", schema::PLAN)?;
         let mut plan = Plan {
-            name: self.string(f.get("計画名"), "計画名").unwrap_or_default(),
-            form_name: self.string(f.get("様式名"), "様式名").unwrap_or_default(),
-            organization: self.string(f.get("団体名"), "団体名").unwrap_or_default(),
+            name: self.string(f.get(PLAN_NAME), PLAN_NAME).unwrap_or_default(),
+            form_name: self.string(f.get(FORM_NAME), FORM_NAME).unwrap_or_default(),
+            organization: self.string(f.get(ORGANIZATION), ORGANIZATION).unwrap_or_default(),
             ..Plan::default()
         };
         let mut period_ok = false;
-        if let Some(p) = f.get("計画期間").and_then(|n| self.map(n, "計画期間", PERIOD_KEYS)) {
-            let first = self.int(p.get("開始年度"), "計画期間.開始年度");
-            let last = self.int(p.get("終了年度"), "計画期間.終了年度");
+        if let Some(p) = f.get(PERIOD).and_then(|n| self.map(n, PERIOD, schema::PERIOD_KEYS)) {
+            let first = self.int(p.get(FIRST_YEAR), &sub(PERIOD, FIRST_YEAR));
+            let last = self.int(p.get(LAST_YEAR), &sub(PERIOD, LAST_YEAR));
             if let (Some(a), Some(b)) = (first, last) {
-                let (an, bn) = (p.get("開始年度"), p.get("終了年度"));
+                let (an, bn) = (p.get(FIRST_YEAR), p.get(LAST_YEAR));
                 if !(1900..=2200).contains(&a.value) {
                     if let Some(n) = an {
-                        self.err(n, "計画期間.開始年度", format!(" の {} は西暦の年度として読めません (例: 2021)", a.value));
+                        self.err(n, &sub(PERIOD, FIRST_YEAR), format!(" の {} は西暦の年度として読めません (例: 2021)", a.value));
                     }
                 } else if b.value < a.value || b.value - a.value > 20 {
                     if let Some(n) = bn {
                         let rest = format!(" の {} は開始年度 {} より前か、計画期間が長すぎます (21 年度まで)", b.value, a.value);
-                        self.err(n, "計画期間.終了年度", rest);
+                        self.err(n, &sub(PERIOD, LAST_YEAR), rest);
                     }
                 } else {
                     plan.first_year = a.value as i32;
@@ -539,12 +624,22 @@ impl<'a> Cx<'a> {
                 }
             }
         }
-        if let Some(node) = f.get("改革の柱") {
+        if let Some(node) = f.get(PILLAR) {
             match node.as_map() {
                 Some(entries) => {
+                    let mut seen: Vec<(i64, &Node)> = Vec::new();
                     for (k, v) in entries {
                         let Some(n) = self.int(Some(k), "改革の柱 の番号") else { continue };
-                        let name = self.string(Some(v), &sub("改革の柱", &n.value.to_string())).unwrap_or_default();
+                        if let Some((_, first)) = seen.iter().find(|(m, _)| *m == n.value) {
+                            let note = format!("もう一方: {} 行目 {} 列目", first.defined.line, first.defined.column);
+                            let rest = format!(" に柱 {} が 2 回書かれています (「{}」と「{}」は同じ番号です)", n.value, first.key_text(), k.key_text());
+                            if let Some(d) = self.err(k, PILLAR, rest) {
+                                d.notes.push(note);
+                            }
+                            continue;
+                        }
+                        seen.push((n.value, k));
+                        let name = self.string(Some(v), &sub(PILLAR, &n.value.to_string())).unwrap_or_default();
                         plan.pillars.push((n.value, name));
                     }
                 }
@@ -555,29 +650,29 @@ impl<'a> Cx<'a> {
                 }
             }
         }
-        if let Some(s) = f.get("評価区分").and_then(|n| self.map(n, "評価区分", SCALES_KEYS)) {
-            plan.self_evaluation = self.scale(s.get("自己評価"), "評価区分.自己評価");
-            plan.next_years = self.scale(s.get("次年度以降"), "評価区分.次年度以降");
-            plan.internal = self.scale(s.get("内部評価"), "評価区分.内部評価");
+        if let Some(s) = f.get(SCALES).and_then(|n| self.map(n, SCALES, schema::SCALE_KEYS)) {
+            plan.self_evaluation = self.scale(s.get(SELF_EVALUATION), &sub(SCALES, SELF_EVALUATION));
+            plan.next_years = self.scale(s.get(NEXT_YEARS), &sub(SCALES, NEXT_YEARS));
+            plan.internal = self.scale(s.get(INTERNAL), &sub(SCALES, INTERNAL));
         }
         period_ok.then_some(plan)
     }
 
     fn item(&mut self, root: &Node) -> Option<Item> {
-        let f = self.map(root, "", ITEM_KEYS)?;
+        let f = self.map(root, "", schema::ITEM_KEYS)?;
         let number = self.sp_string(f.get("項目"), "項目");
         if let (Some(n), Some(node)) = (&number, f.get("項目"))
             && n.value.trim().is_empty()
         {
-            self.err(node, "項目", " が空です。項目の番号 (例: 3-2) を書いてください");
+            self.err(node, ITEM, " が空です。項目の番号 (例: 3-2) を書いてください");
         }
-        let name = self.string(f.get("項目名"), "項目名").unwrap_or_default();
-        let pillar = self.int(f.get("改革の柱"), "改革の柱");
-        let overview = self.text(f.get("概要"), "概要");
+        let name = self.string(f.get(NAME), NAME).unwrap_or_default();
+        let pillar = self.int(f.get(PILLAR), PILLAR);
+        let overview = self.text(f.get(OVERVIEW), OVERVIEW);
         let mut indicators = Vec::new();
-        if let Some(g) = f.get("指標").and_then(|n| self.map(n, "指標", INDICATOR_GROUP_KEYS)) {
-            for (key, kind) in [("活動指標", IndicatorKind::Activity), ("成果指標", IndicatorKind::Outcome)] {
-                let path = sub("指標", key);
+        if let Some(g) = f.get(INDICATORS).and_then(|n| self.map(n, INDICATORS, schema::INDICATOR_GROUPS)) {
+            for (key, kind) in [(ACTIVITY_INDICATORS, IndicatorKind::Activity), (OUTCOME_INDICATORS, IndicatorKind::Outcome)] {
+                let path = sub(INDICATORS, key);
                 for (i, node) in self.list(g.get(key), &path).into_iter().enumerate() {
                     if let Some(ind) = self.indicator(node, kind, &format!("{path}[{}]", i + 1)) {
                         indicators.push(ind);
@@ -586,13 +681,13 @@ impl<'a> Cx<'a> {
             }
         }
         let mut years = BTreeMap::new();
-        for (year, node) in self.years(f.get("年度別"), "年度別", "内容", "2022: の下に 取組目標: …") {
-            if let Some(y) = self.item_year(node, &sub("年度別", &year.to_string())) {
+        for (year, node) in self.years(f.get(YEARS), YEARS, "内容", "2022: の下に 取組目標: …") {
+            if let Some(y) = self.item_year(node, &sub(YEARS, &year.to_string())) {
                 years.insert(year, Sp::new(y, node.span));
             }
         }
         let mut initiatives = Vec::new();
-        for (i, node) in self.list(f.get("取組内容"), "取組内容").into_iter().enumerate() {
+        for (i, node) in self.list(f.get(INITIATIVES), INITIATIVES).into_iter().enumerate() {
             if let Some(ini) = self.initiative(node, &format!("取組内容[{}]", i + 1)) {
                 initiatives.push(ini);
             }
@@ -621,15 +716,15 @@ impl<'a> Cx<'a> {
     }
 
     fn indicator(&mut self, node: &Node, kind: IndicatorKind, path: &str) -> Option<Indicator> {
-        let f = self.map(node, path, INDICATOR_KEYS)?;
+        let f = self.map(node, path, schema::INDICATOR)?;
         Some(Indicator {
             kind,
-            name: self.string(f.get("名称"), &sub(path, "名称")).unwrap_or_default(),
-            unit: self.string(f.get("単位"), &sub(path, "単位")).unwrap_or_default(),
-            aggregate: self.aggregate(f.get("集計"), &sub(path, "集計")),
-            targets: self.year_values(f.get("目標"), &sub(path, "目標")),
-            results: self.year_values(f.get("実績"), &sub(path, "実績")),
-            overview: self.text(f.get("概要"), &sub(path, "概要")),
+            name: self.string(f.get(INDICATOR_NAME), &sub(path, INDICATOR_NAME)).unwrap_or_default(),
+            unit: self.string(f.get(UNIT), &sub(path, UNIT)).unwrap_or_default(),
+            aggregate: self.aggregate(f.get(AGGREGATE), &sub(path, AGGREGATE)),
+            targets: self.year_values(f.get(TARGET), &sub(path, TARGET)),
+            results: self.year_values(f.get(RESULT), &sub(path, RESULT)),
+            overview: self.text(f.get(OVERVIEW), &sub(path, OVERVIEW)),
         })
     }
 
@@ -638,75 +733,75 @@ impl<'a> Cx<'a> {
     }
 
     fn item_year(&mut self, node: &Node, path: &str) -> Option<ItemYear> {
-        let f = self.map(node, path, ITEM_YEAR_KEYS)?;
+        let f = self.map(node, path, schema::ITEM_YEAR)?;
         let mut y = ItemYear {
-            goal: self.text(f.get("取組目標"), &sub(path, "取組目標")),
-            activity_result: self.text(f.get("活動実績"), &sub(path, "活動実績")),
-            outcome_result: self.text(f.get("成果実績"), &sub(path, "成果実績")),
-            external: self.text(f.get("外部評価"), &sub(path, "外部評価")),
+            goal: self.text(f.get(GOAL), &sub(path, GOAL)),
+            activity_result: self.text(f.get(ACTIVITY_RESULT), &sub(path, ACTIVITY_RESULT)),
+            outcome_result: self.text(f.get(OUTCOME_RESULT), &sub(path, OUTCOME_RESULT)),
+            external: self.text(f.get(EXTERNAL), &sub(path, EXTERNAL)),
             ..ItemYear::default()
         };
-        let ie_path = sub(path, "内部評価");
-        if let Some(ie) = f.get("内部評価").and_then(|n| self.map(n, &ie_path, INTERNAL_KEYS)) {
-            y.internal_grade = self.grade(ie.get("評価"), &sub(&ie_path, "評価"));
-            y.internal_comment = self.text(ie.get("コメント"), &sub(&ie_path, "コメント"));
+        let ie_path = sub(path, INTERNAL);
+        if let Some(ie) = f.get(INTERNAL).and_then(|n| self.map(n, &ie_path, schema::INTERNAL_KEYS)) {
+            y.internal_grade = self.grade(ie.get(GRADE), &sub(&ie_path, GRADE));
+            y.internal_comment = self.text(ie.get(COMMENT), &sub(&ie_path, COMMENT));
         }
         Some(y)
     }
 
-    fn measure(&mut self, node: Option<&Node>, path: &str, keys: Keys, unit: &str) -> Measure {
+    fn measure(&mut self, node: Option<&Node>, path: &str, keys: &'static [Key], unit: &str) -> Measure {
         let Some(f) = node.and_then(|n| self.map(n, path, keys)) else {
             return Measure { unit: unit.into(), ..Measure::default() };
         };
         Measure {
-            description: self.text(f.get("説明"), &sub(path, "説明")),
-            note: self.text(f.get("備考"), &sub(path, "備考")),
-            unit: self.string(f.get("単位"), &sub(path, "単位")).unwrap_or_else(|| unit.into()),
-            aggregate: self.aggregate(f.get("集計"), &sub(path, "集計")),
-            targets: self.year_values(f.get("目標"), &sub(path, "目標")),
-            results: self.year_values(f.get("実績"), &sub(path, "実績")),
+            description: self.text(f.get(DESCRIPTION), &sub(path, DESCRIPTION)),
+            note: self.text(f.get(NOTE), &sub(path, NOTE)),
+            unit: self.string(f.get(UNIT), &sub(path, UNIT)).unwrap_or_else(|| unit.into()),
+            aggregate: self.aggregate(f.get(AGGREGATE), &sub(path, AGGREGATE)),
+            targets: self.year_values(f.get(TARGET), &sub(path, TARGET)),
+            results: self.year_values(f.get(RESULT), &sub(path, RESULT)),
         }
     }
 
     fn initiative(&mut self, node: &Node, path: &str) -> Option<Initiative> {
-        let f = self.map(node, path, INITIATIVE_KEYS)?;
+        let f = self.map(node, path, schema::INITIATIVE)?;
         let p = |key: &str| sub(path, key);
-        let number = self.sp_string(f.get("番号"), &p("番号"));
-        let name = self.string(f.get("項目名"), &p("項目名")).unwrap_or_default();
-        let departments = match f.get("取組主管課") {
+        let number = self.sp_string(f.get(NUMBER), &p(NUMBER));
+        let name = self.string(f.get(NAME), &p(NAME)).unwrap_or_default();
+        let departments = match f.get(DEPARTMENT) {
             None => Vec::new(),
             Some(n) => match &n.value {
-                Value::Seq(_) => match self.text(Some(n), &p("取組主管課")) {
+                Value::Seq(_) => match self.text(Some(n), &p(DEPARTMENT)) {
                     Text::Bullets(b) => b,
                     _ => Vec::new(),
                 },
-                _ => self.string(Some(n), &p("取組主管課")).into_iter().filter(|s| !s.is_empty()).collect(),
+                _ => self.string(Some(n), &p(DEPARTMENT)).into_iter().filter(|s| !s.is_empty()).collect(),
             },
         };
-        let category = match (f.get("区分"), self.string(f.get("区分"), &p("区分"))) {
+        let category = match (f.get(CATEGORY), self.string(f.get(CATEGORY), &p(CATEGORY))) {
             (Some(n), Some(s)) => match s.as_str() {
-                "新規" => Some(Sp::new(Category::New, n.span)),
-                "継続" => Some(Sp::new(Category::Continued, n.span)),
+                NEW => Some(Sp::new(Category::New, n.span)),
+                CONTINUED => Some(Sp::new(Category::Continued, n.span)),
                 "" => None,
                 other => {
-                    self.err(n, &p("区分"), format!(" の「{other}」は使えません (使える値: 新規, 継続)"));
+                    self.err(n, &p(CATEGORY), format!(" の「{other}」は使えません (使える値: 新規, 継続)"));
                     None
                 }
             },
             _ => None,
         };
         let mut years = BTreeMap::new();
-        for (year, n) in self.years(f.get("年度別"), &p("年度別"), "内容", "2022: の下に 取組目標: …") {
-            let yp = sub(&p("年度別"), &year.to_string());
-            if let Some(fy) = self.map(n, &yp, INITIATIVE_YEAR_KEYS) {
+        for (year, n) in self.years(f.get(YEARS), &p(YEARS), "内容", "2022: の下に 取組目標: …") {
+            let yp = sub(&p(YEARS), &year.to_string());
+            if let Some(fy) = self.map(n, &yp, schema::INITIATIVE_YEAR) {
                 let y = InitiativeYear {
-                    goal: self.text(fy.get("取組目標"), &sub(&yp, "取組目標")),
-                    activity: self.text(fy.get("活動"), &sub(&yp, "活動")),
-                    result: self.text(fy.get("実績"), &sub(&yp, "実績")),
-                    self_evaluation: self.grade(fy.get("自己評価"), &sub(&yp, "自己評価")),
-                    reason: self.text(fy.get("評価理由"), &sub(&yp, "評価理由")),
-                    next_years: self.grade(fy.get("次年度以降"), &sub(&yp, "次年度以降")),
-                    direction: self.text(fy.get("方向性・課題"), &sub(&yp, "方向性・課題")),
+                    goal: self.text(fy.get(GOAL), &sub(&yp, GOAL)),
+                    activity: self.text(fy.get(ACTIVITY), &sub(&yp, ACTIVITY)),
+                    result: self.text(fy.get(RESULT), &sub(&yp, RESULT)),
+                    self_evaluation: self.grade(fy.get(SELF_EVALUATION), &sub(&yp, SELF_EVALUATION)),
+                    reason: self.text(fy.get(REASON), &sub(&yp, REASON)),
+                    next_years: self.grade(fy.get(NEXT_YEARS), &sub(&yp, NEXT_YEARS)),
+                    direction: self.text(fy.get(DIRECTION), &sub(&yp, DIRECTION)),
                 };
                 years.insert(year, Sp::new(y, n.span));
             }
@@ -716,11 +811,11 @@ impl<'a> Cx<'a> {
             name,
             departments,
             category,
-            related_plans: self.text(f.get("関係計画等"), &p("関係計画等")),
-            overview: self.text(f.get("概要"), &p("概要")),
-            other_effects: self.text(f.get("その他効果"), &p("その他効果")),
-            effect: self.measure(f.get("効果額"), &p("効果額"), EFFECT_KEYS, EFFECT_UNIT),
-            indicator: self.measure(f.get("指標"), &p("指標"), MEASURE_KEYS, ""),
+            related_plans: self.text(f.get(RELATED_PLANS), &p(RELATED_PLANS)),
+            overview: self.text(f.get(OVERVIEW), &p(OVERVIEW)),
+            other_effects: self.text(f.get(OTHER_EFFECTS), &p(OTHER_EFFECTS)),
+            effect: self.measure(f.get(EFFECT), &p(EFFECT), schema::EFFECT_KEYS, EFFECT_UNIT),
+            indicator: self.measure(f.get(INDICATORS), &p(INDICATORS), schema::MEASURE, ""),
             years,
         })
     }

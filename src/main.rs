@@ -140,25 +140,62 @@ fn usage_error(e: &clap::Error) -> String {
     format!("エラー: {msg}\n使い方は shinko --help で確かめてください。")
 }
 
+/// Exit statuses: the whole policy of the program.
+const EXIT_OK: u8 = 0;
+/// Problems in the input (or an I/O error that stopped the command).
+const EXIT_PROBLEMS: u8 = 1;
+/// A usage error, or an internal error (a bug).
+const EXIT_USAGE: u8 = 2;
+
+/// A panic is a bug: say so in Japanese, with what and where, and ask for a report.
+fn report_panic(info: &std::panic::PanicHookInfo) {
+    let what = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    let place = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+    shinko::tell!(
+        "内部エラー: shinko の不具合です。入力の誤りではありません。\n\
+         お手数ですが、このメッセージと、使ったコマンド・シートを添えて担当者に報告してください。\n\
+         (詳細: {what} at {place})"
+    );
+}
+
 fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(report_panic));
+    match std::panic::catch_unwind(run) {
+        Ok(code) => ExitCode::from(code),
+        // The hook has reported it; unwinding dropped the open batches, which removed their
+        // temporary files.
+        Err(_) => ExitCode::from(EXIT_USAGE),
+    }
+}
+
+fn run() -> u8 {
+    // Lets the tests check the internal-error report; no user sets this.
+    if std::env::var_os("SHINKO_TEST_INTERNAL_ERROR").is_some() {
+        panic!("internal-error report requested by SHINKO_TEST_INTERNAL_ERROR");
+    }
     // Ctrl-C: remove the temporary files of the outputs being written, change nothing.
     let _ = ctrlc::set_handler(|| shinko::output::remove_staged_and_exit());
     let matches = match command().try_get_matches() {
         Ok(m) => m,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             let _ = e.print();
-            return ExitCode::SUCCESS;
+            return EXIT_OK;
         }
         Err(e) => {
-            eprintln!("{}", usage_error(&e));
-            return ExitCode::from(2);
+            shinko::tell!("{}", usage_error(&e));
+            return EXIT_USAGE;
         }
     };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{}", usage_error(&e));
-            return ExitCode::from(2);
+            shinko::tell!("{}", usage_error(&e));
+            return EXIT_USAGE;
         }
     };
     let result = match cli.command {
@@ -167,11 +204,14 @@ fn main() -> ExitCode {
         Command::Collect { year, sheets, out } => commands::collect::run(&sheets, &out, year),
         Command::Import { files, sheets, dry_run, year } => commands::import::run(&sheets, &files, dry_run, year),
     };
-    match result {
-        Ok(code) => ExitCode::from(code as u8),
-        Err(msg) => {
-            eprintln!("エラー: {msg}");
-            ExitCode::from(1)
+    let report = match result {
+        Ok(report) => report,
+        Err(problem) => {
+            let mut report = commands::Report::default();
+            report.diags.push(problem);
+            report
         }
-    }
+    };
+    report.print();
+    if report.has_errors() { EXIT_PROBLEMS } else { EXIT_OK }
 }

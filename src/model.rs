@@ -273,4 +273,4 @@ pub struct ItemFile {
 }
 
 /// The unit of 効果額, part of the printed form.
-pub const EFFECT_UNIT: &str = "千円";
+pub use crate::schema::word::EFFECT_UNIT;

@@ -27,12 +27,28 @@ pub enum Written {
     Unchanged,
 }
 
-/// A file name for an item number: characters that cannot stand in a file name become `_`.
-pub fn file_stem(item_number: &str) -> String {
-    item_number
+/// A file name for an item number or a department: characters that cannot stand in a file
+/// name (on Windows too) become `_`, and so do trailing dots and spaces (Windows drops them);
+/// a name Windows reserves for devices (`CON`, `NUL`, `COM1`, … also with an extension) gets
+/// a leading `_`.
+pub fn file_stem(name: &str) -> String {
+    let mut stem: String = name
         .chars()
         .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() { '_' } else { c })
-        .collect()
+        .collect();
+    let kept = stem.trim_end_matches(['.', ' ']).len();
+    let trailing = stem.len() - kept;
+    stem.truncate(kept);
+    stem.push_str(&"_".repeat(trailing));
+    let base = stem.split('.').next().unwrap_or("").trim_end().to_ascii_uppercase();
+    let reserved = matches!(base.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (base.len() == 4
+            && (base.starts_with("COM") || base.starts_with("LPT"))
+            && base[3..].chars().all(|c| c.is_ascii_digit() || matches!(c, '¹' | '²' | '³')));
+    if reserved || stem.is_empty() {
+        stem.insert(0, '_');
+    }
+    stem
 }
 
 /// The temporary files of all open batches, and whether the run was interrupted.
@@ -74,7 +90,7 @@ pub fn remove_staged_and_exit() -> ! {
     for p in &staging.files {
         let _ = std::fs::remove_file(p);
     }
-    eprintln!("\n中断しました。書きかけのファイルは残していません (出力は実行前のままです)。");
+    crate::tell!("\n中断しました。書きかけのファイルは残していません (出力は実行前のままです)。");
     // The lock is held to the end: no thread can create another temporary file.
     std::process::exit(130);
 }

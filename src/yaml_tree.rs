@@ -261,6 +261,24 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
                 }
             }
         }
+        // A full-width space (U+3000) where YAML wants a space, in the indentation or after a
+        // `:`, is a character to YAML: the line stops making sense. Point at it.
+        if let Some(at) = span {
+            let line_start = text[..at.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+            let prev_start = text[..line_start.saturating_sub(1)].rfind('\n').map_or(0, |i| i + 1);
+            for start in [line_start, prev_start] {
+                let line = text[start..].split('\n').next().unwrap_or("");
+                let indent_or_after_colon = line
+                    .char_indices()
+                    .find(|(i, c)| *c == '\u{3000}' && (line[..*i].trim_start_matches([' ', '\u{3000}']).is_empty() || line[..*i].ends_with(':')));
+                if let Some((off, _)) = indent_or_after_colon {
+                    message = "全角スペースが使われています (字下げや「:」の後のスペースは半角で書きます)".to_owned();
+                    hint = Some("この全角スペースを半角スペースに置き換えてください。");
+                    span = Some(span_of(text, start + off));
+                    break;
+                }
+            }
+        }
         SyntaxError { message, hint, detail, span }
     })
 }
@@ -357,7 +375,7 @@ fn explain(detail: &str) -> (String, Option<&'static str>) {
     } else if has("expected ':'") {
         ("キーの後に「:」がありません", "「キー: 値」のように、キーの後に「:」と半角スペースを書いてください。")
     } else if has("unknown anchor") {
-        ("定義されていない別名 (*名前) が使われています", "*名前 で参照する前に、&名前 で値に名前を付けてください。")
+        ("定義されていない別名 (*名前) が使われています", "「*」で始まる文章は \"…\" で囲んでください。別名なら、*名前 で参照する前に &名前 で値に名前を付けてください。")
     } else if has("recursion limit") || has("depth") {
         ("入れ子 (字下げや [ { の階層) が深すぎます", "階層を浅くしてください。[ や { の閉じ忘れがないかも確かめてください。")
     } else if has("recursive") || has("alias") || has("budget") || has("limit") {

@@ -44,7 +44,7 @@ fn rejected(dir: &TempDir) -> Vec<Reported> {
     assert!(run.stdout.is_empty(), "check printed to stdout: {}", run.stdout);
     let problems = reported(&run.stderr);
     assert!(!problems.is_empty(), "no problem parsed from: {}", run.stderr);
-    let summary = format!("エラー: {} 件", problems.len());
+    let summary = format!("合計: エラー {} 件", problems.len());
     assert!(run.stderr.contains(&summary), "no summary {summary:?} in {}", run.stderr);
 
     let out = TempDir::new("out");
@@ -324,7 +324,7 @@ fn every_problem_of_every_file_in_one_run() {
     let files: Vec<&str> = p.iter().map(|r| r.file.rsplit('/').next().unwrap()).collect();
     assert_eq!(files, ["a.yaml", "a.yaml", "b.yaml", "b.yaml", "c.yaml"], "{p:#?}");
     let run = check(dir.path());
-    assert!(run.stderr.contains("エラー: 5 件 (3 ファイル)"), "{}", run.stderr);
+    assert!(run.stderr.contains("合計: エラー 5 件 (3 ファイル)"), "{}", run.stderr);
     // In reading order within a file.
     assert!(p[0].line < p[1].line && p[2].line < p[3].line);
 }

@@ -973,9 +973,10 @@ fn a_value_for_an_initiative_removed_since_is_refused() {
         &dir,
         &[&book],
         &[],
-        &[&format!(
-            "filled.xlsx: シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 実績): 取組「3-2-4」が項目「3-2」のシートにありません"
-        )],
+        &[
+            "エラー: 取組「3-2-4」が項目「3-2」のシートにありません",
+            &format!("= 場所: {} シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 実績)", book.display()),
+        ],
     );
 }
 
@@ -1103,14 +1104,15 @@ fn two_workbooks_with_different_values_for_one_field_are_refused() {
         &[&a, &b],
         &[],
         &[
-            "3-2-4 / 2022 / 実績: 同じ欄に別のブックが違う値を書いています (YAML: sheets/3-2.yaml:",
+            "エラー: 同じ欄に別のブックが違う値を書いています",
+            "= YAML: sheets/3-2.yaml:",
             &format!(
-                "情報指令課_filled.xlsx: シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 実績): \"工事に着手した\""
+                "情報指令課_filled.xlsx シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 実績): \"工事に着手した\""
             ),
             &format!(
-                "消防総務課_filled.xlsx: シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 実績): \"工事を始めた\""
+                "消防総務課_filled.xlsx シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 実績): \"工事を始めた\""
             ),
-            "エラー: 1 件",
+            "合計: エラー 1 件",
         ],
     );
     // The same grade written two ways is no conflict.
@@ -1137,7 +1139,8 @@ fn a_workbook_of_another_plan_or_year_is_refused() {
         &[&book],
         &[],
         &[
-            "行政経営課.xlsx: 別の計画の記入用ブックです (ブックの計画名「はだの行政サービス改革基本方針実行計画」、plan.yaml の計画名「別の計画」)",
+            "エラー: 別の計画の記入用ブックです (ブックの計画名「はだの行政サービス改革基本方針実行計画」、plan.yaml の計画名「別の計画」)",
+            "行政経営課.xlsx\n",
         ],
     );
 
@@ -1149,7 +1152,8 @@ fn a_workbook_of_another_plan_or_year_is_refused() {
         &[&y2022],
         &["--year", "2023"],
         &[
-            "2022/行政経営課.xlsx: 2022 年度の記入用ブックです。この取り込みは 2023 年度のものです (--year の指定)",
+            "エラー: 2022 年度の記入用ブックです。この取り込みは 2023 年度のものです (--year の指定)",
+            "2022/行政経営課.xlsx\n",
         ],
     );
     assert_refused(
@@ -1184,16 +1188,22 @@ fn values_that_do_not_validate_are_refused() {
         &[],
         &[
             &format!(
-                "bad.xlsx: シート「3-2-1」のセル {self_cell} (3-2-1 / 2022 / 自己評価): 「Z」は自己評価の区分にありません (使える値: A：計画どおり、B：概ね計画どおり、C：遅れている、D：未着手) (YAML: sheets/3-2.yaml:"
+                "エラー: 「Z」は自己評価の区分にありません (使える値: A：計画どおり、B：概ね計画どおり、C：遅れている、D：未着手)\n"
+            ),
+            &format!("bad.xlsx シート「3-2-1」のセル {self_cell} (3-2-1 / 2022 / 自己評価)\n = YAML: sheets/3-2.yaml:"
             ),
             &format!(
-                "シート「3-2-1」のセル {effect_cell} (3-2-1 / 2022 / 効果額 実績): 「約100」は数値として読めません"
+                "「約100」は数値として読めません"
+            ),
+            &format!("シート「3-2-1」のセル {effect_cell} (3-2-1 / 2022 / 効果額 実績)"
             ),
             // A grade name of another scale.
             &format!(
-                "シート「3-2-1」のセル {next_cell} (3-2-1 / 2022 / 次年度以降): 「A：計画どおり」は次年度以降の区分にありません"
+                "「A：計画どおり」は次年度以降の区分にありません"
             ),
-            "エラー: 3 件",
+            &format!("シート「3-2-1」のセル {next_cell} (3-2-1 / 2022 / 次年度以降)"
+            ),
+            "合計: エラー 3 件",
         ],
     );
 }
@@ -1249,7 +1259,10 @@ fn a_yaml_changed_since_the_workbook_was_made_is_refused() {
         &[],
         &[
             &format!(
-                "changed.xlsx: シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 方向性・課題): 記入用ブックを作った後に、YAML のこの欄が変わっています"
+                "changed.xlsx シート「3-2-4」のセル {cell} (3-2-4 / 2022 / 方向性・課題)"
+            ),
+            &format!(
+                "エラー: 記入用ブックを作った後に、YAML のこの欄が変わっています"
             ),
             &format!("YAML: sheets/3-2.yaml:{line}"),
         ],

@@ -11,6 +11,7 @@ pub mod workbook;
 use std::collections::BTreeMap;
 
 use crate::model::*;
+use crate::schema::word;
 use crate::yaml_edit::Seg;
 
 /// The name of the hidden sheet that records what a workbook was made from.
@@ -78,15 +79,10 @@ impl Field {
     }
 
     /// The label on the sheet and in messages.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Field::Result => "実績",
-            Field::Effect => "効果額 実績",
-            Field::Indicator => "指標 実績",
-            Field::SelfEvaluation => "自己評価",
-            Field::Reason => "評価理由",
-            Field::NextYears => "次年度以降",
-            Field::Direction => "方向性・課題",
+            Field::Effect | Field::Indicator => format!("{} {}", self.yaml_key(), word::RESULT),
+            other => other.yaml_key().to_owned(),
         }
     }
 
@@ -103,25 +99,27 @@ impl Field {
     pub fn path(self, year: i32) -> Vec<Seg> {
         let y = year.to_string();
         match self {
-            Field::Effect => vec![Seg::key("効果額"), Seg::key("実績"), Seg::key(y)],
-            Field::Indicator => vec![Seg::key("指標"), Seg::key("実績"), Seg::key(y)],
-            other => vec![Seg::key("年度別"), Seg::key(y), Seg::key(other.yaml_key())],
+            Field::Effect => vec![Seg::key(word::EFFECT), Seg::key(word::RESULT), Seg::key(y)],
+            Field::Indicator => vec![Seg::key(word::INDICATORS), Seg::key(word::RESULT), Seg::key(y)],
+            other => vec![Seg::key(word::YEARS), Seg::key(y), Seg::key(other.yaml_key())],
         }
     }
 
-    /// The key of a 年度別 field in the YAML.
+    /// The key of the field in the YAML: for 年度別 fields the key under the year, for the
+    /// measures the mapping holding the 実績.
     pub fn yaml_key(self) -> &'static str {
         match self {
-            Field::Result => "実績",
-            Field::SelfEvaluation => "自己評価",
-            Field::Reason => "評価理由",
-            Field::NextYears => "次年度以降",
-            Field::Direction => "方向性・課題",
-            Field::Effect => "効果額",
-            Field::Indicator => "指標",
+            Field::Result => word::RESULT,
+            Field::SelfEvaluation => word::SELF_EVALUATION,
+            Field::Reason => word::REASON,
+            Field::NextYears => word::NEXT_YEARS,
+            Field::Direction => word::DIRECTION,
+            Field::Effect => word::EFFECT,
+            Field::Indicator => word::INDICATORS,
         }
     }
 }
+
 
 /// A field's value in its canonical form, as compared and fingerprinted.
 #[derive(Clone, Debug, PartialEq)]
@@ -218,12 +216,15 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// The workbook-global defined name of an input cell, ASCII only:
-/// `shinko_3_2_1_y2022_result`. Letters and digits are kept, `-` becomes `_`, any other
-/// character becomes `x` + its hex code + `_`, so distinct numbers give distinct names.
+/// `shinko_3_2_1_y2022_result`. Letters and digits other than `x` are kept, `-` becomes `_`,
+/// any other character (and `x` itself) becomes `x` + its hex code + `_`. So every `x` starts
+/// an escape and the encoding can be read back: distinct numbers give distinct names
+/// (`9-1-.` → `9_1_x2e_`, `9-1-x2e-` → `9_1_x78_2e_`).
 pub fn cell_name(initiative: &str, year: i32, field: Field) -> String {
     let mut s = String::from("shinko_");
     for c in initiative.chars() {
         match c {
+            'x' => s.push_str("x78_"),
             'a'..='z' | 'A'..='Z' | '0'..='9' => s.push(c),
             '-' => s.push('_'),
             other => s.push_str(&format!("x{:x}_", other as u32)),
@@ -296,6 +297,7 @@ mod tests {
         let b = cell_name("3-2", 2022, Field::Result);
         let c = cell_name("３-２", 2022, Field::Result);
         assert!(a != b && b != c && c.is_ascii(), "{a} {b} {c}");
+        assert_ne!(cell_name("9-1-.", 2022, Field::Result), cell_name("9-1-x2e-", 2022, Field::Result));
     }
 
     #[test]

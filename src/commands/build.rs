@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::{load_checked, print_diagnostics};
+use super::{Outcome, Report, load_checked};
 use crate::layout;
 use crate::output::{self, Written};
 use crate::render;
@@ -26,23 +26,24 @@ impl Format {
     }
 }
 
-/// Returns the process exit code.
-pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Result<i32, String> {
+pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Outcome {
     let started = Instant::now();
     let (mut set, diags) = load_checked(sheets)?;
-    if !diags.is_empty() {
-        print_diagnostics(&set, &diags);
-        eprintln!("エラーがあるため、何も書き出していません。");
-        return Ok(1);
+    if diags.has_errors() {
+        return Ok(Report::of(set, diags, "エラーがあるため、何も書き出していません。"));
     }
-    let plan = set.plan.as_ref().ok_or("plan.yaml を読めませんでした")?;
+    let Some(plan) = set.plan.as_ref() else {
+        return Err("plan.yaml を読めませんでした".into());
+    };
     let mut formats = formats.to_vec();
     formats.sort();
     formats.dedup();
 
     let bar = super::progress_bar(set.items.len(), "項目");
 
-    std::fs::create_dir_all(out).map_err(|e| format!("出力フォルダ {} を作れません: {e}", out.display()))?;
+    std::fs::create_dir_all(out).map_err(|e| {
+        crate::diag::Diagnostic::file(out, format!("出力フォルダ {} を作れません: {}", out.display(), crate::diag::io_reason(&e)))
+    })?;
 
     // The YAML trees were needed to check the input; rendering reads the model. Freeing them
     // now lets the renderers reuse their memory (for 1,000 items, a third of the peak).
@@ -87,7 +88,7 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Result<i32, String>
         unchanged += u;
     }
     batch.commit()?;
-    eprintln!(
+    let summary = format!(
         "{} 項目、{} ページ: {} ファイルを書き出しました (変更なし {} ファイル) → {} ({:.2} 秒)",
         set.items.len(),
         pages,
@@ -96,5 +97,7 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Result<i32, String>
         out.display(),
         started.elapsed().as_secs_f64()
     );
-    Ok(0)
+    let mut report = Report::of(set, diags, "");
+    report.summary = summary;
+    Ok(report)
 }

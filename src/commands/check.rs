@@ -2,15 +2,16 @@
 
 use std::path::Path;
 
-use super::{load_checked, print_diagnostics};
+use super::{Outcome, Report, load_checked};
 
-/// Returns the process exit code: 0 when the sheets are fine, 1 when there are errors.
-pub fn run(sheets: &Path) -> Result<i32, String> {
+pub fn run(sheets: &Path) -> Outcome {
     let (set, diags) = load_checked(sheets)?;
-    if !diags.is_empty() {
-        print_diagnostics(&set, &diags);
-        return Ok(1);
-    }
-    eprintln!("問題はありません ({} 項目、{} ファイル)", set.items.len(), set.files.len());
-    Ok(0)
+    let summary = if diags.is_empty() {
+        format!("問題はありません ({} 項目、{} ファイル)", set.items.len(), set.files.len())
+    } else {
+        format!("エラーはありません ({} 項目、{} ファイル)", set.items.len(), set.files.len())
+    };
+    let mut report = Report::of(set, diags, "");
+    report.summary = summary;
+    Ok(report)
 }

@@ -2,48 +2,51 @@
 
 use std::path::Path;
 
-use super::{load_checked, print_diagnostics};
+use super::{Outcome, Report, load_checked};
 use crate::collect::{self, workbook};
 use crate::output::{self, Written};
 
-/// Returns the process exit code.
-pub fn run(sheets: &Path, out: &Path, year: i32) -> Result<i32, String> {
-    let (set, diags) = load_checked(sheets)?;
-    if !diags.is_empty() {
-        print_diagnostics(&set, &diags);
-        eprintln!("エラーがあるため、記入用ブックを作っていません。");
-        return Ok(1);
+pub fn run(sheets: &Path, out: &Path, year: i32) -> Outcome {
+    let (set, mut diags) = load_checked(sheets)?;
+    if diags.has_errors() {
+        return Ok(Report::of(set, diags, "エラーがあるため、記入用ブックを作っていません。"));
     }
-    let plan = set.plan.as_ref().ok_or("plan.yaml を読めませんでした")?;
+    let Some(plan) = set.plan.as_ref() else {
+        return Err("plan.yaml を読めませんでした".into());
+    };
     if year < plan.first_year || year > plan.last_year {
         return Err(format!(
             "{year} 年度は計画期間 ({}〜{} 年度) の外です。--year には計画期間の年度を指定してください。",
             plan.first_year, plan.last_year
-        ));
+        )
+        .into());
     }
-    // Input cells are named by initiative number: numbers must be unique.
-    let mut seen = std::collections::BTreeMap::new();
-    for f in &set.items {
-        for ini in &f.item.initiatives {
-            if let Some(first) = seen.insert(ini.number.value.clone(), f.file) {
-                return Err(format!(
-                    "取組の番号「{}」が 2 回使われています ({} と {})。番号を重ならないようにしてください。",
-                    ini.number.value,
-                    set.files[first].path.display(),
-                    set.files[f.file].path.display()
-                ));
-            }
-        }
-    }
+    // Initiative numbers are unique and department names give distinct file names: `check`
+    // (validate) guarantees both, since cell and file names are made from them.
     let (departments, without) = collect::by_department(&set.items);
+    let mut notices = Vec::new();
     for e in &without {
-        eprintln!(
-            "注意: 取組 {} ({}) には取組主管課がないため、どの記入用ブックにも入れていません。",
-            e.initiative.number.value, e.initiative.name
+        let file = set.items.iter().find(|f| f.item.number.value == e.item.number.value).map_or(0, |f| f.file);
+        notices.push(
+            crate::diag::Diagnostic::new(
+                file,
+                Some(e.initiative.number.span),
+                format!("取組 {} ({}) には取組主管課がないため、どの記入用ブックにも入れていません", e.initiative.number.value, e.initiative.name),
+            )
+            .warning(),
         );
     }
+    diags.list.extend(notices);
     if departments.is_empty() {
-        return Err("取組主管課の書かれた取組がないため、記入用ブックを作れません。".into());
+        // Nothing to ask anyone: not an error of the sheets (check accepts them), so nothing
+        // is written and the run ends normally, with a word why.
+        let mut report = Report::of(set, diags, "");
+        report.diags.push(
+            crate::diag::Diagnostic::run("取組主管課の書かれた取組がないため、記入用ブックは作りませんでした")
+                .warning()
+                .note("記入用ブックは取組主管課ごとに作ります。取組内容の 取組主管課 に課の名前を書いてください。"),
+        );
+        return Ok(report);
     }
 
     let bar = super::progress_bar(departments.len(), "課");
@@ -59,18 +62,10 @@ pub fn run(sheets: &Path, out: &Path, year: i32) -> Result<i32, String> {
     }
     bar.finish_and_clear();
 
-    // Two departments must not land in one file (`A/B` and `A_B`, or names differing in case).
-    let mut stems: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
-    for dept in departments.keys() {
-        if let Some(other) = stems.insert(output::file_stem(dept).to_lowercase(), dept) {
-            return Err(format!(
-                "取組主管課「{other}」と「{dept}」のファイル名が同じになります。どちらかの課名を変えてください。"
-            ));
-        }
-    }
     let dir = out.join("collect").join(year.to_string());
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("出力フォルダ {} を作れません: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        crate::diag::Diagnostic::file(&dir, format!("出力フォルダ {} を作れません: {}", dir.display(), crate::diag::io_reason(&e)))
+    })?;
     let (mut written, mut unchanged) = (0, 0);
     let batch = output::Batch::new();
     let mut report = Vec::new();
@@ -84,12 +79,14 @@ pub fn run(sheets: &Path, out: &Path, year: i32) -> Result<i32, String> {
     }
     batch.commit()?;
     for line in report {
-        eprintln!("{line}");
+        crate::tell!("{line}");
     }
-    eprintln!(
+    let summary = format!(
         "{} 課の記入用ブックを書き出しました (変更なし {unchanged} ファイル、書き込み {written} ファイル) → {}",
         books.len(),
         dir.display()
     );
-    Ok(0)
+    let mut report = Report::of(set, diags, "");
+    report.summary = summary;
+    Ok(report)
 }

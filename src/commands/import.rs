@@ -2,24 +2,17 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{load_checked, print_diagnostics};
+use super::{Outcome, Report, load_checked};
+use crate::diag::Diagnostic;
 use crate::import::{self, workbook};
 use crate::output;
 
-/// Returns the process exit code.
-pub fn run(
-    sheets: &Path,
-    files: &[PathBuf],
-    dry_run: bool,
-    year: Option<i32>,
-) -> Result<i32, String> {
-    let (set, diags) = load_checked(sheets)?;
-    if !diags.is_empty() {
-        print_diagnostics(&set, &diags);
-        eprintln!("シートに誤りがあるため、取り込みをしていません。先に誤りを直してください。");
-        return Ok(1);
+pub fn run(sheets: &Path, files: &[PathBuf], dry_run: bool, year: Option<i32>) -> Outcome {
+    let (set, mut diags) = load_checked(sheets)?;
+    if diags.has_errors() {
+        return Ok(Report::of(set, diags, "シートに誤りがあるため、取り込みをしていません。先に誤りを直してください。"));
     }
-    let mut errors = Vec::new();
+    let mut errors: Vec<Diagnostic> = Vec::new();
     let mut filled = Vec::new();
     let bar = if files.len() > 1 {
         super::progress_bar(files.len(), "ブック")
@@ -34,7 +27,7 @@ pub fn run(
         );
         match workbook::read(f) {
             Ok(w) => filled.push(w),
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(Diagnostic::file(f, e)),
         }
         bar.inc(1);
     }
@@ -51,33 +44,30 @@ pub fn run(
         Vec::new()
     };
     if !errors.is_empty() {
-        for e in &errors {
-            eprintln!("エラー: {e}");
-        }
-        eprintln!("エラー: {} 件。何も書き込んでいません。", errors.len());
-        return Ok(1);
+        diags.list.extend(errors);
+        return Ok(Report::of(set, diags, "何も書き込んでいません。"));
     }
     let inputs: usize = filled.iter().map(|f| f.inputs.len()).sum();
     if edits.is_empty() {
-        println!(
+        crate::say!(
             "変更はありません ({} ブック、入力欄 {inputs} 個)",
             filled.len()
         );
-        return Ok(0);
+        return Ok(Report::of(set, diags, ""));
     }
     for e in &edits {
-        println!("{}:", e.path.display());
+        crate::say!("{}:", e.path.display());
         for c in &e.changes {
-            println!("  {}", c.line());
+            crate::say!("  {}", c.line());
         }
     }
     let n: usize = edits.iter().map(|e| e.changes.len()).sum();
     if dry_run {
-        println!(
+        crate::say!(
             "{n} 件の変更 ({} ファイル)。--dry-run のため書き込んでいません。",
             edits.len()
         );
-        return Ok(0);
+        return Ok(Report::of(set, diags, ""));
     }
     // All files or none: a failure writing one leaves every YAML file as it was.
     let batch = output::Batch::new();
@@ -85,6 +75,6 @@ pub fn run(
         batch.stage(&e.path, e.text.as_bytes())?;
     }
     batch.commit()?;
-    println!("{n} 件の変更を {} ファイルに書き込みました。", edits.len());
-    Ok(0)
+    crate::say!("{n} 件の変更を {} ファイルに書き込みました。", edits.len());
+    Ok(Report::of(set, diags, ""))
 }

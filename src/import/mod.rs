@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::collect::{Field, FieldValue};
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics, Place};
 use crate::load::{self, SheetSet};
 use crate::validate;
 use crate::yaml_edit::{self, Change, Seg};
@@ -75,22 +75,24 @@ struct Proposal<'a> {
 }
 
 impl Proposal<'_> {
-    fn place(&self) -> String {
+    fn place(&self) -> Place {
         place(self.filled, self.input)
     }
 }
 
-/// `book.xlsx: シート「3-2-1」のセル B12 (3-2-1 / 2022 / 実績)`.
-fn place(f: &Filled, i: &Input) -> String {
-    format!(
-        "{}: シート「{}」のセル {} ({} / {} / {})",
-        f.name(),
-        i.sheet,
-        i.cell,
-        i.initiative,
-        i.year,
-        i.field.label()
-    )
+/// The input's cell: `book.xlsx シート「3-2-1」のセル B12 (3-2-1 / 2022 / 実績)`.
+fn place(f: &Filled, i: &Input) -> Place {
+    Place::Cell {
+        book: f.path.clone(),
+        sheet: i.sheet.clone(),
+        cell: i.cell.clone(),
+        what: format!("{} / {} / {}", i.initiative, i.year, i.field.label()),
+    }
+}
+
+/// `YAML: sheets/3-2.yaml:98`, a note that says where the field is in the sheets.
+fn yaml_note(set: &SheetSet, i: &Input) -> Option<String> {
+    field_place(set, i).map(|p| format!("YAML: {p}"))
 }
 
 /// Where a field is written in the YAML (`sheets/3-2.yaml:98`), or where its year or
@@ -178,18 +180,12 @@ fn initiative_index(root: &Node, number: &str) -> Option<usize> {
 /// The order of keys in the sheets (as the loader knows them), for placing a new key among
 /// existing ones.
 fn key_order(parent: &[Seg], key: &str) -> Option<usize> {
-    let list = match parent {
-        [Seg::Key(top), Seg::Index(_)] if top == "取組内容" => crate::load::INITIATIVE_KEYS,
-        [.., Seg::Key(k), Seg::Key(_)] if k == "年度別" => crate::load::INITIATIVE_YEAR_KEYS,
-        [.., Seg::Key(k)] if k == "効果額" || k == "指標" => crate::load::MEASURE_KEYS,
-        _ => return None,
-    };
-    list.iter().position(|(k, _)| *k == key)
+    crate::schema::order_at(parent, key)
 }
 
 /// Each workbook must be of this plan and of the run's year: the one asked for (`--year`) or
 /// the one all workbooks share.
-fn check_books(plan: &crate::model::Plan, filled: &[Filled], year: Option<i32>) -> Vec<String> {
+fn check_books(plan: &crate::model::Plan, filled: &[Filled], year: Option<i32>) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let years: Vec<i32> = {
         let mut y: Vec<i32> = filled.iter().map(|f| f.year).collect();
@@ -200,40 +196,36 @@ fn check_books(plan: &crate::model::Plan, filled: &[Filled], year: Option<i32>) 
     let run_year = year.or_else(|| (years.len() == 1).then(|| years[0]));
     for f in filled {
         if f.plan != plan.name {
-            errors.push(format!(
-                "{}: 別の計画の記入用ブックです (ブックの計画名「{}」、plan.yaml の計画名「{}」)",
-                f.name(),
+            errors.push(Diagnostic::file(&f.path, format!(
+                "別の計画の記入用ブックです (ブックの計画名「{}」、plan.yaml の計画名「{}」)",
                 f.plan,
                 plan.name
-            ));
+            )));
         }
         if f.year < plan.first_year || f.year > plan.last_year {
-            errors.push(format!(
-                "{}: {} 年度の記入用ブックですが、計画期間は {}〜{} 年度です",
-                f.name(),
+            errors.push(Diagnostic::file(&f.path, format!(
+                "{} 年度の記入用ブックですが、計画期間は {}〜{} 年度です",
                 f.year,
                 plan.first_year,
                 plan.last_year
-            ));
+            )));
         }
         match run_year {
-            Some(y) if y != f.year => errors.push(format!(
-                "{}: {} 年度の記入用ブックです。この取り込みは {y} 年度のものです{}",
-                f.name(),
+            Some(y) if y != f.year => errors.push(Diagnostic::file(&f.path, format!(
+                "{} 年度の記入用ブックです。この取り込みは {y} 年度のものです{}",
                 f.year,
                 if year.is_some() { " (--year の指定)" } else { "" }
-            )),
-            None => errors.push(format!(
-                "{}: {} 年度の記入用ブックです。年度の違うブックは一度に取り込めません (含まれる年度: {})",
-                f.name(),
+            ))),
+            None => errors.push(Diagnostic::file(&f.path, format!(
+                "{} 年度の記入用ブックです。年度の違うブックは一度に取り込めません (含まれる年度: {})",
                 f.year,
                 years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join("、")
-            )),
+            ))),
             _ => {}
         }
         for i in &f.inputs {
             if i.year != f.year {
-                errors.push(format!("{}: ブックの年度 {} と入力欄の年度が違います。記入用ブックを作り直してください。", place(f, i), f.year));
+                errors.push(Diagnostic::at(place(f, i), format!("ブックの年度 {} と入力欄の年度が違います。記入用ブックを作り直してください。", f.year)));
             }
         }
     }
@@ -246,10 +238,10 @@ pub fn prepare(
     set: &SheetSet,
     filled: &[Filled],
     year: Option<i32>,
-) -> Result<Vec<FileEdit>, Vec<String>> {
+) -> Result<Vec<FileEdit>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let Some(plan) = &set.plan else {
-        return Err(vec!["plan.yaml を読めませんでした".into()]);
+        return Err(vec![Diagnostic::run("plan.yaml を読めませんでした")]);
     };
     errors.extend(check_books(plan, filled, year));
     if !errors.is_empty() {
@@ -270,19 +262,19 @@ pub fn prepare(
                 continue;
             }
             let Some(item_file) = set.item(&input.item) else {
-                errors.push(format!(
-                    "{}: 項目「{}」が現在のシートにありません (記入用ブックを作った後に削除されたか、番号が変わりました)",
+                errors.push(Diagnostic::at(
                     place(f, input),
-                    input.item
+                    format!("項目「{}」が現在のシートにありません (記入用ブックを作った後に削除されたか、番号が変わりました)", input.item),
                 ));
                 continue;
             };
             let Some(ini) = item_file.item.initiative(&input.initiative) else {
-                errors.push(format!(
-                    "{}: 取組「{}」が項目「{}」のシートにありません (記入用ブックを作った後に削除されたか、番号が変わりました)",
+                errors.push(Diagnostic::at(
                     place(f, input),
-                    input.initiative,
-                    input.item
+                    format!(
+                        "取組「{}」が項目「{}」のシートにありません (記入用ブックを作った後に削除されたか、番号が変わりました)",
+                        input.initiative, input.item
+                    ),
                 ));
                 continue;
             };
@@ -294,13 +286,11 @@ pub fn prepare(
                 ini.indicator.unit.trim(),
                 &current,
             ) {
-                Err(msg) => errors.push(format!(
-                    "{}: {msg}{}",
-                    place(f, input),
-                    field_place(set, input)
-                        .map(|p| format!(" (YAML: {p})"))
-                        .unwrap_or_default()
-                )),
+                Err(msg) => {
+                    let mut d = Diagnostic::at(place(f, input), msg);
+                    d.notes.extend(yaml_note(set, input));
+                    errors.push(d);
+                }
                 Ok(None) => {}
                 // Left as the workbook was made: the department did not change it.
                 Ok(Some(v)) if v.fingerprint() == input.fingerprint => {}
@@ -332,23 +322,12 @@ pub fn prepare(
             continue;
         }
         let i = first.input;
-        let mut msg = format!(
-            "{} / {} / {}: 同じ欄に別のブックが違う値を書いています{}",
-            i.initiative,
-            i.year,
-            i.field.label(),
-            field_place(set, i)
-                .map(|p| format!(" (YAML: {p})"))
-                .unwrap_or_default()
-        );
+        let mut d = Diagnostic::at(first.place(), "同じ欄に別のブックが違う値を書いています");
         for p in ps {
-            msg.push_str(&format!(
-                "\n  - {}: {}",
-                p.place(),
-                shorten(&p.value.display())
-            ));
+            d.notes.push(format!("{}: {}", p.place().text(&[]), shorten(&p.value.display())));
         }
-        errors.push(msg);
+        d.notes.extend(yaml_note(set, i));
+        errors.push(d);
     }
 
     // Changes per YAML file, checked against what the YAML holds now.
@@ -367,24 +346,23 @@ pub fn prepare(
             continue; // already so (e.g. imported before)
         }
         let Some((_, path)) = field_path(set, i) else {
-            errors.push(format!(
-                "{}: 取組「{}」の場所が YAML で見つかりません",
-                p.place(),
-                i.initiative
-            ));
+            errors.push(Diagnostic::at(p.place(), format!("取組「{}」の場所が YAML で見つかりません", i.initiative)));
             continue;
         };
         let changed_since = ps
             .iter()
             .all(|q| current.fingerprint() != q.input.fingerprint);
         if changed_since {
-            errors.push(format!(
-                "{}: 記入用ブックを作った後に、YAML のこの欄が変わっています (YAML: {}、現在の値 {}、ブックの値 {})。YAML を確かめ、必要なら記入用ブックを作り直してください。",
+            errors.push(Diagnostic::at(
                 p.place(),
-                yaml_place(set, item_file.file, &item_file.root, &path),
-                shorten(&current.display()),
-                shorten(&p.value.display())
-            ));
+                format!(
+                    "記入用ブックを作った後に、YAML のこの欄が変わっています (YAML: {}、現在の値 {}、ブックの値 {})",
+                    yaml_place(set, item_file.file, &item_file.root, &path),
+                    shorten(&current.display()),
+                    shorten(&p.value.display())
+                ),
+            )
+            .note("YAML を確かめ、必要なら記入用ブックを作り直してください。"));
             continue;
         }
         let Some(new) = value::new_value(&p.value) else {
@@ -411,7 +389,7 @@ pub fn prepare(
 fn edit_files(
     set: &SheetSet,
     per_file: BTreeMap<usize, (Vec<Change>, Vec<FieldChange>)>,
-) -> Result<Vec<FileEdit>, Vec<String>> {
+) -> Result<Vec<FileEdit>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut edits = Vec::new();
     for (file, (changes, report)) in per_file {
@@ -424,12 +402,12 @@ fn edit_files(
         let text = match yaml_edit::apply(&src.text, &item_file.root, &changes, &key_order) {
             Ok(t) => t,
             Err(e) => {
-                errors.push(format!("{}: {e}", src.path.display()));
+                errors.push(Diagnostic::file(&src.path, e));
                 continue;
             }
         };
         if let Err(e) = recheck(set, file, &text, &report) {
-            errors.push(format!("{}: {e}", src.path.display()));
+            errors.push(Diagnostic::file(&src.path, e));
             continue;
         }
         edits.push(FileEdit {

@@ -8,17 +8,7 @@ use crate::font::{self, Weight};
 use crate::model::*;
 use crate::yaml_edit::NewValue;
 
-/// Full-width ASCII (`Ａ１２，`) to ASCII, and the ideographic space to a space.
-pub fn half_width(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            '\u{2212}' | '\u{2010}' | '\u{2011}' | '\u{2013}' => '-',
-            c => c,
-        })
-        .collect()
-}
+pub use crate::number::{half_width, parse_number};
 
 /// A text as typed: line ends unified, trailing blanks of each line and blank lines at both
 /// ends removed.
@@ -44,34 +34,6 @@ fn text_value(s: &str) -> Text {
     } else {
         Text::Para(s.to_owned())
     }
-}
-
-/// Reads a number typed with commas, full-width digits, spaces, a unit after it, and `▲`/`△`
-/// for minus.
-pub fn parse_number(s: &str, units: &[&str]) -> Option<f64> {
-    let mut t: String = half_width(s)
-        .chars()
-        .filter(|c| !matches!(c, ',' | ' ' | '、'))
-        .collect();
-    for u in units.iter().filter(|u| !u.is_empty()) {
-        let u = half_width(u).replace(' ', "");
-        if let Some(stripped) = t.strip_suffix(u.as_str()) {
-            t = stripped.to_owned();
-            break;
-        }
-    }
-    // ▲ and △ mark a negative amount in Japanese public accounts.
-    if let Some(rest) = t.strip_prefix(['▲', '△']) {
-        t = format!("-{rest}");
-    }
-    if t.is_empty()
-        || !t
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))
-    {
-        return None;
-    }
-    t.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
 /// Reads a grade: its letter (any width or case), `A：name`, `A:name`, `A name`, or its name.

@@ -148,19 +148,34 @@ fn width(c: char) -> usize {
     if wide { 2 } else { 1 }
 }
 
-/// Every problem of a run's standard error.
+/// Every error of a run's standard error.
 pub fn reported(stderr: &str) -> Vec<Reported> {
+    blocks_with(stderr, "エラー: ")
+}
+
+/// Every warning of a run's standard error.
+pub fn warned(stderr: &str) -> Vec<Reported> {
+    blocks_with(stderr, "警告: ")
+}
+
+fn blocks_with(stderr: &str, heading: &str) -> Vec<Reported> {
     let mut out = Vec::new();
     let mut blocks: Vec<String> = Vec::new();
+    let mut current: Option<String> = None;
     for line in stderr.lines() {
-        if let Some(rest) = line.strip_prefix("error: ") {
-            blocks.push(format!("{rest}\n"));
-        } else if let Some(b) = blocks.last_mut() {
+        if let Some(rest) = line.strip_prefix(heading) {
+            blocks.extend(current.take());
+            current = Some(format!("{rest}\n"));
+        } else if line.starts_with("合計: ") || line.starts_with("エラー: ") || line.starts_with("警告: ") {
+            // The summary, or a block of the other kind, ends the block.
+            blocks.extend(current.take());
+        } else if let Some(b) = current.as_mut() {
             b.push_str(line);
             b.push('\n');
         }
     }
-    for block in blocks {
+    blocks.extend(current.take());
+    for block in blocks.into_iter().filter(|b| !b.is_empty()) {
         let message = block.lines().next().unwrap_or("").to_owned();
         let place = block.lines().find_map(|l| l.trim_start().strip_prefix("┌─ "));
         let (file, line, column) = match place {
