@@ -216,6 +216,11 @@ pub fn form(sheet: &Sheet) -> Form {
             let even = (h / k as f32).min(MAX_ROW_HEIGHT);
             let mut hs = vec![even; k];
             for (i, c) in t.cells.iter().enumerate() {
+                // Only this row's cells: a split cell of an earlier row may have more chunks
+                // than this row has pieces.
+                if c.row != r {
+                    continue;
+                }
                 if let Some(chunks) = &split[i] {
                     for (j, ch) in chunks.iter().enumerate() {
                         hs[j] = hs[j].max(need(c, ch.len())).min(MAX_ROW_HEIGHT);
