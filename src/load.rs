@@ -59,7 +59,7 @@ pub fn load_dir(dir: &Path, diags: &mut Diagnostics) -> Result<SheetSet, String>
     }
     let mut inputs = Vec::new();
     for p in paths {
-        let bytes = std::fs::read(&p).map_err(|e| format!("{} を読めません: {e}", p.display()))?;
+        let bytes = crate::output::read_regular(&p)?;
         inputs.push((p, bytes));
     }
     Ok(load_files(inputs, diags))

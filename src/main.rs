@@ -141,8 +141,8 @@ fn usage_error(e: &clap::Error) -> String {
 }
 
 fn main() -> ExitCode {
-    // Ctrl-C: remove the temporary files of the outputs being written, change nothing.
-    let _ = ctrlc::set_handler(|| shinko::output::remove_staged_and_exit());
+    // SIGINT, SIGTERM, SIGHUP: remove the temporary files of the outputs being written.
+    shinko::output::install_signal_handlers();
     let matches = match command().try_get_matches() {
         Ok(m) => m,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {

@@ -42,7 +42,10 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Result<i32, String>
 
     let bar = super::progress_bar(set.items.len(), "項目");
 
-    std::fs::create_dir_all(out).map_err(|e| format!("出力フォルダ {} を作れません: {e}", out.display()))?;
+    std::fs::create_dir_all(out)
+        .map_err(|e| format!("出力フォルダ {} を作れません: {}", out.display(), output::io_reason(&e)))?;
+    // One writer at a time in an output folder.
+    output::lock_folder(out)?;
 
     // The YAML trees were needed to check the input; rendering reads the model. Freeing them
     // now lets the renderers reuse their memory (for 1,000 items, a third of the peak).

@@ -70,7 +70,9 @@ pub fn run(sheets: &Path, out: &Path, year: i32) -> Result<i32, String> {
     }
     let dir = out.join("collect").join(year.to_string());
     std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("出力フォルダ {} を作れません: {e}", dir.display()))?;
+        .map_err(|e| format!("出力フォルダ {} を作れません: {}", dir.display(), output::io_reason(&e)))?;
+    // One writer at a time in an output folder (the year's folder is locked when staging).
+    output::lock_folder(out)?;
     let (mut written, mut unchanged) = (0, 0);
     let batch = output::Batch::new();
     let mut report = Vec::new();

@@ -13,6 +13,11 @@ pub fn run(
     dry_run: bool,
     year: Option<i32>,
 ) -> Result<i32, String> {
+    // One writer at a time: the lock is taken before the YAML is read, so that a second
+    // import waits, then reads what the first one wrote (no change is written and then lost).
+    if !dry_run {
+        output::lock_folder(sheets)?;
+    }
     let (set, diags) = load_checked(sheets)?;
     if !diags.is_empty() {
         print_diagnostics(&set, &diags);
@@ -79,10 +84,11 @@ pub fn run(
         );
         return Ok(0);
     }
-    // All files or none: a failure writing one leaves every YAML file as it was.
+    // All files or none: a failure writing one leaves every YAML file as it was. A symlinked
+    // sheet is written at its target, with its mode and owner kept.
     let batch = output::Batch::new();
     for e in &edits {
-        batch.stage(&e.path, e.text.as_bytes())?;
+        batch.stage_source(&e.path, e.text.as_bytes())?;
     }
     batch.commit()?;
     println!("{n} 件の変更を {} ファイルに書き込みました。", edits.len());
