@@ -31,17 +31,23 @@ pub fn run(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    for f in files {
-        bar.set_message(
-            f.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        );
-        match workbook::read(f) {
+    // Workbooks are read in parallel (each is independent); results keep the order given.
+    let read: Vec<Result<workbook::Filled, String>> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|f| {
+                let r = workbook::read(f);
+                bar.inc(1);
+                r
+            })
+            .collect()
+    };
+    for r in read {
+        match r {
             Ok(w) => filled.push(w),
             Err(e) => errors.push(e),
         }
-        bar.inc(1);
     }
     bar.finish_and_clear();
     let edits = if errors.is_empty() {

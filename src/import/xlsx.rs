@@ -511,19 +511,30 @@ impl Xml<'_> {
         Err(self.broken("終わりのタグがありません"))
     }
 
-    /// Skips to the end tag `name`, keeping nothing.
+    /// Skips to the end tag of the element just opened (`name`: its full, prefixed name),
+    /// keeping nothing.
     fn skip_to_end(&mut self, name: &str) -> Res<()> {
-        let mut depth = 0usize;
-        while let Some(ev) = self.next()? {
-            match ev {
-                XmlEvent::Open(_, false) => depth += 1,
-                XmlEvent::Close(n) if depth == 0 && n == name => return Ok(()),
-                XmlEvent::Close(_) => depth = depth.saturating_sub(1),
-                _ => {}
-            }
+        self.buf.clear();
+        match self.reader.read_to_end_into(quick_xml::name::QName(name), &mut self.buf) {
+            Ok(_) => Ok(()),
+            Err(quick_xml::Error::Io(_)) => Err(Refused(String::new())), // reported by `with_part`
+            Err(_) => Err(self.broken("終わりのタグがありません")),
         }
-        Err(self.broken("終わりのタグがありません"))
     }
+}
+
+/// The `r`, `t` and `s` attributes of a `<c>`, in one pass (their values never hold entities).
+fn cell_attrs(e: &BytesStart<'_>) -> (Option<String>, String, u32) {
+    let (mut r, mut t, mut s) = (None, String::new(), 0);
+    for a in e.attributes().flatten() {
+        match a.key.as_ref() {
+            "r" => r = Some(a.value.into_owned()),
+            "t" => t = a.value.into_owned(),
+            "s" => s = a.value.trim().parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    (r, t, s)
 }
 
 fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
@@ -602,7 +613,7 @@ fn rich_text(x: &mut Xml<'_>, end: &str) -> Res<String> {
     while let Some(ev) = x.next()? {
         match ev {
             XmlEvent::Open(e, false) => match e.local_name().as_ref() {
-                "rPh" => x.skip_to_end("rPh")?,
+                "rPh" => x.skip_to_end(e.name().as_ref())?,
                 "t" => text.push_str(&x.text_until_end("t")?),
                 _ => {}
             },
@@ -655,7 +666,8 @@ fn read_sheet(
                 next_col = 0;
             }
             "c" => {
-                let (r, c) = match attr(&e, "r") {
+                let (at, kind, style) = cell_attrs(&e);
+                let (r, c) = match at {
                     Some(a) => parse_cell_ref(&a).ok_or_else(|| {
                         x.broken(&format!("セル参照「{}」が読めないか Excel の範囲外です", shorten(&a)))
                     })?,
@@ -664,7 +676,7 @@ fn read_sheet(
                 next_col = c + 1;
                 if !want(r, c) {
                     if !empty {
-                        x.skip_to_end("c")?;
+                        x.skip_to_end(e.name().as_ref())?;
                     }
                     continue;
                 }
@@ -673,8 +685,6 @@ fn read_sheet(
                         "シートのセルが多すぎるため読みません (上限 {MAX_KEPT} 個)。記入用ブックを作り直してください。"
                     ));
                 }
-                let kind = attr(&e, "t").unwrap_or_default();
-                let style: u32 = attr(&e, "s").and_then(|s| s.parse().ok()).unwrap_or(0);
                 let cell = if empty { None } else { Some(read_cell(x, &kind)?) };
                 let cell = match cell {
                     None | Some((None, false, None)) => continue,
@@ -698,14 +708,11 @@ fn read_cell(x: &mut Xml<'_>, _kind: &str) -> Res<(Option<String>, bool, Option<
                 "f" => {
                     formula = true;
                     if !empty {
-                        x.skip_to_end("f")?;
+                        x.skip_to_end(e.name().as_ref())?;
                     }
                 }
                 "is" if !empty => inline = Some(unescape_ooxml(&rich_text(x, "is")?)),
-                _ if !empty => {
-                    let name = e.local_name().as_ref().to_owned();
-                    x.skip_to_end(&name)?;
-                }
+                _ if !empty => x.skip_to_end(e.name().as_ref())?,
                 _ => {}
             },
             XmlEvent::Close(n) if n == "c" => return Ok((v, formula, inline)),
