@@ -304,7 +304,14 @@ pub fn io_reason(e: &std::io::Error) -> String {
         K::WouldBlock | K::TimedOut => "時間内に終わりませんでした",
         K::OutOfMemory => "メモリが足りません",
         K::Unsupported => "この環境では使えない操作です",
-        _ => "",
+        K::QuotaExceeded => "ディスクの使用量の上限に達しました",
+        _ => match e.raw_os_error() {
+            #[cfg(unix)]
+            Some(libc::ELOOP) => "シンボリックリンクです (リンクをたどって開くことはしません)",
+            #[cfg(unix)]
+            Some(libc::ENXIO) => "通常のファイルではありません",
+            _ => "",
+        },
     };
     match (text, e.raw_os_error()) {
         ("", Some(code)) => format!("入出力エラー (コード {code})"),

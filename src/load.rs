@@ -77,11 +77,10 @@ pub fn load_dir(dir: &Path, diags: &mut Diagnostics) -> Result<SheetSet, Diagnos
     let mut inputs = Vec::new();
     let mut unreadable = Vec::new();
     for p in paths {
-        match std::fs::read(&p) {
+        match crate::output::read_regular(&p) {
             Ok(bytes) => inputs.push((p, bytes)),
-            Err(e) => unreadable.push(
-                Diagnostic::file(&p, format!("{} を読めません: {}", p.display(), io_reason(&e)))
-                    .note("ほかのプログラムが開いていないか、ファイルの権限を確かめてください。"),
+            Err(message) => unreadable.push(
+                Diagnostic::file(&p, message).note("ほかのプログラムが開いていないか、ファイルの権限を確かめてください。"),
             ),
         }
     }

@@ -178,8 +178,8 @@ fn run() -> u8 {
     if std::env::var_os("SHINKO_TEST_INTERNAL_ERROR").is_some() {
         panic!("internal-error report requested by SHINKO_TEST_INTERNAL_ERROR");
     }
-    // Ctrl-C: remove the temporary files of the outputs being written, change nothing.
-    let _ = ctrlc::set_handler(|| shinko::output::remove_staged_and_exit());
+    // SIGINT, SIGTERM, SIGHUP: remove the temporary files of the outputs being written.
+    shinko::output::install_signal_handlers();
     let matches = match command().try_get_matches() {
         Ok(m) => m,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {

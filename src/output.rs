@@ -1,4 +1,4 @@
-//! Writing output files safely, all or nothing.
+//! Writing files safely, all or nothing, one writer at a time.
 //!
 //! A [`Batch`] stages each file as a temporary file beside its target. Nothing the user sees
 //! changes until [`Batch::commit`]: it makes the staged data durable with one file-system sync,
@@ -10,14 +10,36 @@
 //! One sync for the whole batch instead of one `fsync` per file keeps the render threads busy:
 //! a per-file `fsync` made them wait for the disk in turn.
 //!
-//! An interrupted run (Ctrl-C) removes the temporary files of every open batch before it
-//! exits ([`remove_staged_and_exit`], installed by `main`): every temporary file is created
-//! and registered under one lock, which the interrupt takes and never gives back.
+//! **Temporary files** are made by `tempfile`: `.shinko-XXXXXX.tmp` with a random part,
+//! created with `O_EXCL` (a planted file or symlink of that name makes the creation fail and
+//! another name is tried; nothing is ever opened through a link). A target that exists and is
+//! not a regular file (a FIFO, a socket, a device, a folder) is an error naming it; it is never
+//! opened, so nothing blocks on it.
+//!
+//! **What the user set up is kept.** The staged file gets the mode (and, where the process may,
+//! the owner) of the file it replaces. Outputs ([`Batch::stage`]) replace a symlink by the file
+//! (a planted link cannot make a build write elsewhere); sources edited in place
+//! ([`Batch::stage_source`]: the YAML import rewrites) are written at the symlink's target, the
+//! link staying a link, and a hard-linked source is refused (a rename would silently split it).
+//!
+//! **One writer per folder.** Every folder a batch writes into is locked first
+//! ([`lock_folder`]: an advisory lock on `.shinko.lock` in it, `std::fs::File::try_lock`). A
+//! second run waits up to [`LOCK_WAIT`], then stops with a message. Whoever holds a folder's
+//! lock knows that no other run has temporary files there, so taking it removes the
+//! `.shinko-*.tmp` files a killed run (SIGKILL, power cut) left behind.
+//!
+//! **Signals.** SIGINT, SIGTERM and SIGHUP (Ctrl-C and closing the console on Windows) remove
+//! the temporary files of every open batch and end the process with 128 + the signal
+//! ([`install_signal_handlers`]). Every temporary file is created and registered under one
+//! lock, which the handler takes and never gives back; renames also happen under it, so a
+//! signal during a commit waits for the renames to finish.
 
 use std::collections::HashSet;
-use std::io::Write;
+use std::fs::{File, Metadata};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 /// What happened (or will happen, once committed) to one output file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +48,16 @@ pub enum Written {
     Updated,
     Unchanged,
 }
+
+/// How long a run waits for another run's lock on a folder before giving up.
+pub const LOCK_WAIT: Duration = Duration::from_secs(5);
+/// The lock file in each folder shinko writes into.
+pub const LOCK_FILE: &str = ".shinko.lock";
+/// The beginning and end of every temporary file's name.
+const TEMP_PREFIX: &str = ".shinko-";
+const TEMP_SUFFIX: &str = ".tmp";
+/// The largest file read whole (a YAML sheet, an output compared before rewriting).
+pub const MAX_READ: u64 = 256 << 20;
 
 /// A file name for an item number or a department: characters that cannot stand in a file
 /// name (on Windows too) become `_`, and so do trailing dots and spaces (Windows drops them);
@@ -51,28 +83,176 @@ pub fn file_stem(name: &str) -> String {
     stem
 }
 
+pub use crate::diag::io_reason;
+
+/// What kind of file system object a path is, for messages.
+fn kind_of(m: &Metadata) -> &'static str {
+    let t = m.file_type();
+    if t.is_dir() {
+        return "フォルダ";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "名前付きパイプ (FIFO)";
+        }
+        if t.is_socket() {
+            return "ソケット";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "デバイス";
+        }
+    }
+    "特殊なファイル"
+}
+
+fn not_regular(path: &Path, m: &Metadata) -> String {
+    format!(
+        "{} は通常のファイルではありません ({})。読み書きしません。別の場所を指定するか、取り除いてください。",
+        path.display(),
+        kind_of(m)
+    )
+}
+
+/// Opens a file for reading, refusing anything that is not a regular file without blocking on
+/// it (a FIFO is opened non-blocking, then checked). `follow`: whether a symlink is followed.
+fn open_checked(path: &Path, follow: bool) -> std::io::Result<Result<File, String>> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
+        opts.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | nofollow);
+    }
+    #[cfg(not(unix))]
+    let _ = follow;
+    let f = opts.open(path)?;
+    let m = f.metadata()?;
+    if !m.is_file() {
+        return Ok(Err(not_regular(path, &m)));
+    }
+    Ok(Ok(f))
+}
+
+/// Opens an input file (following symlinks: users link files into their folders) that must be
+/// a regular file. Errors are whole sentences naming it.
+pub fn open_regular(path: &Path) -> Result<File, String> {
+    match open_checked(path, true) {
+        Ok(r) => r,
+        Err(e) => Err(format!("{} を開けません: {}", path.display(), io_reason(&e))),
+    }
+}
+
+/// Reads an input file whole: a regular file of at most [`MAX_READ`] bytes.
+pub fn read_regular(path: &Path) -> Result<Vec<u8>, String> {
+    let f = open_regular(path)?;
+    read_limited(f, path)
+}
+
+fn read_limited(f: File, path: &Path) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    f.take(MAX_READ + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{} を読めません: {}", path.display(), io_reason(&e)))?;
+    if bytes.len() as u64 > MAX_READ {
+        return Err(format!(
+            "{} は大きすぎるため読みません ({} MB を超えています)。",
+            path.display(),
+            MAX_READ >> 20
+        ));
+    }
+    Ok(bytes)
+}
+
+// ---- folder locks ----
+
+/// The folders this process holds the lock of (by canonical path), with their lock files.
+static LOCKS: LazyLock<Mutex<Vec<(PathBuf, File)>>> = LazyLock::new(Mutex::default);
+
+/// Takes this process's lock on `dir` (created if missing), waiting up to [`LOCK_WAIT`] for
+/// another run to finish. Held until the process ends. Taking it removes the temporary files
+/// of runs that were killed.
+pub fn lock_folder(dir: &Path) -> Result<(), String> {
+    let canonical = std::fs::canonicalize(dir)
+        .map_err(|e| format!("フォルダ {} を開けません: {}", dir.display(), io_reason(&e)))?;
+    let mut locks = LOCKS.lock().unwrap_or_else(|e| e.into_inner());
+    if locks.iter().any(|(p, _)| *p == canonical) {
+        return Ok(());
+    }
+    let path = canonical.join(LOCK_FILE);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = opts
+        .open(&path)
+        .map_err(|e| format!("ロックファイル {} を作れません: {}", path.display(), io_reason(&e)))?;
+    match file.metadata() {
+        Ok(m) if !m.is_file() => return Err(not_regular(&path, &m)),
+        _ => {}
+    }
+    let started = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!(
+                    "ほかの shinko が同じフォルダに書き込み中です ({})。{} 秒待ちましたが終わりませんでした。終わってから、もう一度実行してください。",
+                    dir.display(),
+                    LOCK_WAIT.as_secs()
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(format!("フォルダ {} をロックできません: {}", dir.display(), io_reason(&e)));
+            }
+        }
+    }
+    remove_stale_temps(&canonical);
+    locks.push((canonical, file));
+    Ok(())
+}
+
+/// Removes `.shinko-*.tmp` entries of a folder whose lock this process has just taken: no
+/// other live run can own them.
+fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+            // Not followed: a link is removed, never what it points to.
+            if let Ok(m) = std::fs::symlink_metadata(e.path())
+                && (m.is_file() || m.file_type().is_symlink())
+            {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+// ---- the registry of temporary files, for signals ----
+
 /// The temporary files of all open batches, and whether the run was interrupted.
 #[derive(Default)]
 struct Staging {
     files: HashSet<PathBuf>,
     interrupted: bool,
+    /// Some renames of a commit were done: the outputs are no longer as before the run.
+    renamed: bool,
 }
 
 static STAGING: LazyLock<Mutex<Staging>> = LazyLock::new(Mutex::default);
 
 fn staging() -> std::sync::MutexGuard<'static, Staging> {
     STAGING.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Creates a temporary file and registers it, unless the run is being interrupted.
-fn create_temp(tmp: &Path) -> std::io::Result<std::fs::File> {
-    let mut staging = staging();
-    if staging.interrupted {
-        return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "中断されました"));
-    }
-    let f = std::fs::File::create(tmp)?;
-    staging.files.insert(tmp.to_path_buf());
-    Ok(f)
 }
 
 fn unregister<'a>(tmps: impl IntoIterator<Item = &'a Path>) {
@@ -82,22 +262,51 @@ fn unregister<'a>(tmps: impl IntoIterator<Item = &'a Path>) {
     }
 }
 
-/// On an interrupt: removes every temporary file of the open batches and ends the process
-/// (status 130), leaving the outputs as they were before the run.
-pub fn remove_staged_and_exit() -> ! {
+/// On a signal: removes every temporary file of the open batches and ends the process with
+/// `code`, leaving the outputs as they were (or, when the signal came during a commit, as the
+/// whole commit left them).
+pub fn remove_staged_and_exit(code: i32) -> ! {
     let mut staging = staging();
     staging.interrupted = true;
     for p in &staging.files {
         let _ = std::fs::remove_file(p);
     }
-    crate::tell!("\n中断しました。書きかけのファイルは残していません (出力は実行前のままです)。");
+    if staging.renamed {
+        crate::tell!("\n中断しました。書きかけのファイルは残していません。");
+    } else {
+        crate::tell!("\n中断しました。書きかけのファイルは残していません (出力は実行前のままです)。");
+    }
     // The lock is held to the end: no thread can create another temporary file.
-    std::process::exit(130);
+    std::process::exit(code);
 }
 
-/// A staged file: its temporary file and its target.
+/// SIGINT, SIGTERM and SIGHUP end the run through [`remove_staged_and_exit`] (status 130,
+/// 143, 129). On Windows, Ctrl-C and closing the console (status 130).
+pub fn install_signal_handlers() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+            let _ = std::thread::Builder::new()
+                .name("signals".into())
+                .spawn(move || {
+                    if let Some(sig) = signals.forever().next() {
+                        remove_staged_and_exit(128 + sig);
+                    }
+                });
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrlc::set_handler(|| remove_staged_and_exit(130));
+    }
+}
+
+// ---- batches ----
+
+/// A staged file: its temporary file (removed when dropped) and its target.
 struct Staged {
-    tmp: PathBuf,
+    tmp: tempfile::TempPath,
     path: PathBuf,
 }
 
@@ -107,28 +316,80 @@ pub struct Batch {
     staged: Mutex<Vec<Staged>>,
 }
 
+/// What exists at a target before it is written.
+enum Before {
+    Missing,
+    /// A regular file: its metadata, and whether it holds exactly the new bytes.
+    File(Metadata, bool),
+    /// A symlink (outputs only: replaced by the new file).
+    Link,
+}
+
 impl Batch {
     pub fn new() -> Batch {
         Batch::default()
     }
 
-    /// Stages `bytes` for `path` (written to a temporary file beside it), unless the file
-    /// already holds exactly these bytes.
+    /// Stages `bytes` for the output `path`, unless the file already holds exactly these
+    /// bytes. A symlink at `path` is replaced, not followed.
     pub fn stage(&self, path: &Path, bytes: &[u8]) -> Result<Written, String> {
-        let existed = match std::fs::read(path) {
-            Ok(old) if old == bytes => return Ok(Written::Unchanged),
-            Ok(_) => true,
-            Err(_) => false,
+        let before = inspect(path, bytes, false)?;
+        self.stage_at(path, path, before, bytes)
+    }
+
+    /// Stages `bytes` for a source file edited in place (a YAML sheet): written at the
+    /// symlink's target when `path` is a link, refused when it has other hard links.
+    pub fn stage_source(&self, path: &Path, bytes: &[u8]) -> Result<Written, String> {
+        let real = match std::fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path).map_err(|e| {
+                format!("{} のリンク先を開けません: {}", path.display(), io_reason(&e))
+            })?,
+            _ => path.to_path_buf(),
         };
-        let tmp = temp_path(path);
-        let result = create_temp(&tmp).and_then(|mut f| f.write_all(bytes));
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(&tmp);
-            unregister([tmp.as_path()]);
-            return Err(format!("{} に書き込めません: {e}", path.display()));
+        let before = inspect(&real, bytes, true)?;
+        #[cfg(unix)]
+        if let Before::File(m, _) = &before {
+            use std::os::unix::fs::MetadataExt;
+            if m.nlink() > 1 {
+                return Err(format!(
+                    "{} にはほかの名前 (ハードリンク) が {} 個あります。書き換えるとリンクが切れて別々のファイルになるため、書き込みません。ハードリンクをやめるか、シンボリックリンクにしてください。",
+                    path.display(),
+                    m.nlink() - 1
+                ));
+            }
         }
-        self.lock().push(Staged { tmp, path: path.to_path_buf() });
-        Ok(if existed { Written::Updated } else { Written::New })
+        self.stage_at(path, &real, before, bytes)
+    }
+
+    fn stage_at(&self, shown: &Path, target: &Path, before: Before, bytes: &[u8]) -> Result<Written, String> {
+        let written = match &before {
+            Before::File(_, true) => return Ok(Written::Unchanged),
+            Before::File(..) | Before::Link => Written::Updated,
+            Before::Missing => Written::New,
+        };
+        let dir = parent(target);
+        if !dir.is_dir() {
+            return Err(format!("{} に書き込めません: フォルダ {} がありません", shown.display(), dir.display()));
+        }
+        lock_folder(dir)?;
+        let fail = |e: std::io::Error| format!("{} に書き込めません: {}", shown.display(), io_reason(&e));
+        let tmp = create_temp(dir).map_err(fail)?;
+        let result = (|| {
+            let mut f = tmp.as_file();
+            f.write_all(bytes)?;
+            if let Before::File(m, _) = &before {
+                keep_attributes(f, m);
+            }
+            Ok(())
+        })();
+        let tmp = tmp.into_temp_path();
+        if let Err(e) = result {
+            unregister([tmp.as_ref()]);
+            drop(tmp);
+            return Err(fail(e));
+        }
+        self.lock().push(Staged { tmp, path: target.to_path_buf() });
+        Ok(written)
     }
 
     /// Makes the staged files durable and renames them into place.
@@ -139,25 +400,40 @@ impl Batch {
         }
         // Data first, so that no rename can outlive its file's contents in a power cut.
         if let Err(e) = sync_data(&staged) {
-            remove_temps(&staged);
-            return Err(format!("出力ファイルをディスクに書き込めません: {e}"));
+            remove_temps(staged);
+            return Err(format!("出力ファイルをディスクに書き込めません: {}", io_reason(&e)));
         }
-        let mut dirs: Vec<&Path> = Vec::new();
-        for (i, s) in staged.iter().enumerate() {
-            if let Err(e) = std::fs::rename(&s.tmp, &s.path) {
-                unregister(staged[..i].iter().map(|s| s.tmp.as_path()));
-                remove_temps(&staged[i..]);
-                return Err(format!("{} に書き込めません: {e}", s.path.display()));
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        {
+            // Under the registry's lock: a signal waits for the renames to finish.
+            let mut registry = staging();
+            if registry.interrupted {
+                drop(registry);
+                remove_temps(staged);
+                return Err("中断されました".into());
             }
-            let dir = parent(&s.path);
-            if !dirs.contains(&dir) {
-                dirs.push(dir);
+            let mut rest = staged.into_iter();
+            while let Some(s) = rest.next() {
+                let tmp_path = s.tmp.to_path_buf();
+                if let Err(e) = s.tmp.persist(&s.path) {
+                    registry.files.remove(&tmp_path);
+                    drop(e.path); // removes this temporary file
+                    for r in rest.by_ref() {
+                        registry.files.remove(r.tmp.as_ref() as &Path);
+                    }
+                    return Err(format!("{} に書き込めません: {}", s.path.display(), io_reason(&e.error)));
+                }
+                registry.files.remove(&tmp_path);
+                registry.renamed = true;
+                let dir = parent(&s.path).to_path_buf();
+                if !dirs.contains(&dir) {
+                    dirs.push(dir);
+                }
             }
         }
-        unregister(staged.iter().map(|s| s.tmp.as_path()));
         // The renames themselves (best effort: not every platform can sync a folder).
         for dir in dirs {
-            sync_dir(dir);
+            sync_dir(&dir);
         }
         Ok(())
     }
@@ -171,7 +447,77 @@ impl Batch {
 impl Drop for Batch {
     /// An uncommitted batch leaves nothing behind.
     fn drop(&mut self) {
-        remove_temps(&self.lock());
+        remove_temps(std::mem::take(&mut *self.lock()));
+    }
+}
+
+/// What is at `target` now, refusing anything that is not a regular file (or, for outputs, a
+/// symlink, which is replaced). `follow`: `target` is already a link's resolved target.
+fn inspect(target: &Path, bytes: &[u8], follow: bool) -> Result<Before, String> {
+    let m = match std::fs::symlink_metadata(target) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Before::Missing),
+        Err(e) => return Err(format!("{} を確かめられません: {}", target.display(), io_reason(&e))),
+        Ok(m) => m,
+    };
+    if m.file_type().is_symlink() && !follow {
+        return Ok(Before::Link);
+    }
+    if !m.is_file() && !m.file_type().is_symlink() {
+        return Err(not_regular(target, &m));
+    }
+    // Opened without following links and without blocking; checked again once open.
+    let f = match open_checked(target, follow) {
+        Ok(Ok(f)) => f,
+        Ok(Err(msg)) => return Err(msg),
+        Err(e) => return Err(format!("{} を読めません: {}", target.display(), io_reason(&e))),
+    };
+    let m = f
+        .metadata()
+        .map_err(|e| format!("{} を確かめられません: {}", target.display(), io_reason(&e)))?;
+    let same = if m.len() == bytes.len() as u64 {
+        read_limited(f, target)? == bytes
+    } else {
+        false
+    };
+    Ok(Before::File(m, same))
+}
+
+/// Creates a temporary file in `dir` and registers it, unless the run is being interrupted.
+fn create_temp(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut staging = staging();
+    if staging.interrupted {
+        return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted"));
+    }
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+    // As `File::create` would make it (0666 less the umask), not tempfile's private 0600:
+    // outputs on a shared drive stay readable by the others.
+    #[cfg(unix)]
+    let perms = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(0o666)
+    };
+    #[cfg(unix)]
+    builder.permissions(perms);
+    let f = builder.tempfile_in(dir)?;
+    staging.files.insert(f.path().to_path_buf());
+    Ok(f)
+}
+
+/// Gives the staged file the mode and owner of the file it replaces (owner: where the
+/// process may; an ordinary user cannot give a file away, and keeps their own).
+fn keep_attributes(f: &File, old: &Metadata) {
+    let _ = f.set_permissions(old.permissions());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(now) = f.metadata()
+            && (now.uid() != old.uid() || now.gid() != old.gid())
+        {
+            let _ = std::os::unix::fs::fchown(f, Some(old.uid()), Some(old.gid()));
+            // chown clears set-id bits: put the mode back.
+            let _ = f.set_permissions(old.permissions());
+        }
     }
 }
 
@@ -182,18 +528,10 @@ fn parent(path: &Path) -> &Path {
     }
 }
 
-/// The temporary file for `path`: hidden, beside it (so the rename stays on one file system),
-/// and named for this process so that two runs do not share one.
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
-    parent(path).join(format!(".{name}.{}.tmp", std::process::id()))
-}
-
-fn remove_temps(staged: &[Staged]) {
-    for s in staged {
-        let _ = std::fs::remove_file(&s.tmp);
-    }
-    unregister(staged.iter().map(|s| s.tmp.as_path()));
+fn remove_temps(staged: Vec<Staged>) {
+    let paths: Vec<PathBuf> = staged.iter().map(|s| s.tmp.to_path_buf()).collect();
+    drop(staged); // each TempPath removes its file
+    unregister(paths.iter().map(PathBuf::as_path));
 }
 
 /// Flushes the staged files' data to disk. On Linux one `syncfs` per file system does it for
@@ -208,7 +546,7 @@ fn sync_data(staged: &[Staged]) -> std::io::Result<()> {
             if synced.contains(&dir) {
                 continue;
             }
-            let f = std::fs::File::open(&s.tmp)?;
+            let f = File::open(&s.tmp)?;
             // SAFETY: `f` is an open file descriptor for the duration of the call.
             if unsafe { libc::syncfs(f.as_raw_fd()) } != 0 {
                 return Err(std::io::Error::last_os_error());
@@ -228,7 +566,7 @@ fn sync_data(staged: &[Staged]) -> std::io::Result<()> {
 
 fn sync_dir(dir: &Path) {
     #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
+    if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
     #[cfg(not(unix))]

@@ -102,6 +102,7 @@ fn yaml_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir.join("sheets"))
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().is_some_and(|n| n != shinko::output::LOCK_FILE))
         .map(|p| {
             (
                 p.file_name().unwrap().to_string_lossy().into_owned(),
@@ -356,6 +357,7 @@ fn collect_writes_one_protected_workbook_per_department() {
     let mut files: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f != shinko::output::LOCK_FILE)
         .collect();
     files.sort();
     assert_eq!(

@@ -53,13 +53,13 @@ fn unchanged_files_are_not_rewritten() {
 #[test]
 fn a_failed_rename_leaves_no_temporary_files() {
     let dir = TempDir::new("batch-fail");
-    // A folder where the file should go: the rename fails.
-    std::fs::create_dir(dir.join("b.pdf")).unwrap();
-    std::fs::write(dir.join("b.pdf").join("keep"), "x").unwrap();
     let batch = Batch::new();
     batch.stage(&dir.join("a.pdf"), b"A").unwrap();
     batch.stage(&dir.join("b.pdf"), b"B").unwrap();
     batch.stage(&dir.join("c.pdf"), b"C").unwrap();
+    // A folder appears where the file should go after it was staged: the rename fails.
+    std::fs::create_dir(dir.join("b.pdf")).unwrap();
+    std::fs::write(dir.join("b.pdf").join("keep"), "x").unwrap();
     let err = batch.commit().unwrap_err();
     assert!(err.contains("b.pdf") && err.contains("書き込めません"), "{err}");
     let left = files_in(dir.path());

@@ -44,6 +44,8 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Outcome {
     std::fs::create_dir_all(out).map_err(|e| {
         crate::diag::Diagnostic::file(out, format!("出力フォルダ {} を作れません: {}", out.display(), crate::diag::io_reason(&e)))
     })?;
+    // One writer at a time in an output folder.
+    output::lock_folder(out)?;
 
     // The YAML trees were needed to check the input; rendering reads the model. Freeing them
     // now lets the renderers reuse their memory (for 1,000 items, a third of the peak).

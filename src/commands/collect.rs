@@ -66,6 +66,8 @@ pub fn run(sheets: &Path, out: &Path, year: i32) -> Outcome {
     std::fs::create_dir_all(&dir).map_err(|e| {
         crate::diag::Diagnostic::file(&dir, format!("出力フォルダ {} を作れません: {}", dir.display(), crate::diag::io_reason(&e)))
     })?;
+    // One writer at a time in an output folder (the year's folder is locked when staging).
+    output::lock_folder(out)?;
     let (mut written, mut unchanged) = (0, 0);
     let batch = output::Batch::new();
     let mut report = Vec::new();

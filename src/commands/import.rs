@@ -8,6 +8,11 @@ use crate::import::{self, workbook};
 use crate::output;
 
 pub fn run(sheets: &Path, files: &[PathBuf], dry_run: bool, year: Option<i32>) -> Outcome {
+    // One writer at a time: the lock is taken before the YAML is read, so that a second
+    // import waits, then reads what the first one wrote (no change is written and then lost).
+    if !dry_run {
+        output::lock_folder(sheets)?;
+    }
     let (set, mut diags) = load_checked(sheets)?;
     if diags.has_errors() {
         return Ok(Report::of(set, diags, "シートに誤りがあるため、取り込みをしていません。先に誤りを直してください。"));
@@ -19,17 +24,23 @@ pub fn run(sheets: &Path, files: &[PathBuf], dry_run: bool, year: Option<i32>) -
     } else {
         indicatif::ProgressBar::hidden()
     };
-    for f in files {
-        bar.set_message(
-            f.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        );
-        match workbook::read(f) {
+    // Workbooks are read in parallel (each is independent); results keep the order given.
+    let read: Vec<Result<workbook::Filled, String>> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|f| {
+                let r = workbook::read(f);
+                bar.inc(1);
+                r
+            })
+            .collect()
+    };
+    for r in read {
+        match r {
             Ok(w) => filled.push(w),
             Err(e) => errors.push(Diagnostic::file(f, e)),
         }
-        bar.inc(1);
     }
     bar.finish_and_clear();
     let edits = if errors.is_empty() {
@@ -69,10 +80,11 @@ pub fn run(sheets: &Path, files: &[PathBuf], dry_run: bool, year: Option<i32>) -
         );
         return Ok(Report::of(set, diags, ""));
     }
-    // All files or none: a failure writing one leaves every YAML file as it was.
+    // All files or none: a failure writing one leaves every YAML file as it was. A symlinked
+    // sheet is written at its target, with its mode and owner kept.
     let batch = output::Batch::new();
     for e in &edits {
-        batch.stage(&e.path, e.text.as_bytes())?;
+        batch.stage_source(&e.path, e.text.as_bytes())?;
     }
     batch.commit()?;
     crate::say!("{n} 件の変更を {} ファイルに書き込みました。", edits.len());

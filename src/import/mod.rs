@@ -13,6 +13,7 @@
 
 pub mod value;
 pub mod workbook;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

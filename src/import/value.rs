@@ -36,6 +36,18 @@ fn text_value(s: &str) -> Text {
     }
 }
 
+/// The number a %-formatted cell shows: 0.5 → 50. The product is rounded to 15 significant
+/// digits, so that 0.07 gives 7 and not 7.000000000000001.
+pub fn percent_of(n: f64) -> f64 {
+    let v = n * 100.0;
+    format!("{v:.14e}").parse().unwrap_or(v)
+}
+
+/// `%` or `％` (with spaces around).
+fn is_percent_unit(unit: &str) -> bool {
+    half_width(unit).trim() == "%"
+}
+
 /// Reads a grade: its letter (any width or case), `A：name`, `A:name`, `A name`, or its name.
 pub fn parse_grade(s: &str, scale: &Scale) -> Option<String> {
     let t = half_width(s).trim().to_owned();
@@ -79,10 +91,38 @@ pub fn read(
     let text = match cell {
         Cell::Empty => return Ok(None),
         Cell::Other(what) => return Err(format!("{what} は入力できません")),
+        Cell::Uncached => {
+            return Err("数式の計算結果がブックに保存されていません。Excel で開いて保存し直すか、値を直接入力してください".into());
+        }
         Cell::Number(n) => match field.kind() {
             FieldKind::Amount => return Ok(Some(FieldValue::Amount(Amount::Number(*n)))),
             _ => format_number(*n),
         },
+        // Shown as `50%`: the clerk typed 50 with a % sign.
+        Cell::Percent(n) => {
+            let shown = percent_of(*n);
+            match field.kind() {
+                FieldKind::Amount => {
+                    let unit = match field {
+                        Field::Effect => EFFECT_UNIT,
+                        _ => unit,
+                    };
+                    if is_percent_unit(unit) {
+                        return Ok(Some(FieldValue::Amount(Amount::Number(shown))));
+                    }
+                    let unit_said = if unit.trim().is_empty() {
+                        "この欄には単位がありません".to_owned()
+                    } else {
+                        format!("この欄の単位は「{unit}」です")
+                    };
+                    return Err(format!(
+                        "セルの書式がパーセント (%) のため「{}%」と表示されていますが、{unit_said}。% の書式をやめて、数値を入力してください",
+                        format_number(shown)
+                    ));
+                }
+                _ => format!("{}%", format_number(shown)),
+            }
+        }
         Cell::Text(s) => clean_text(s),
     };
     if text.trim().is_empty() {
@@ -180,6 +220,16 @@ mod tests {
         assert_eq!(parse_number("約100", &["千円"]), None);
         assert_eq!(parse_number("12件", &["団体数"]), None);
         assert_eq!(parse_number("", &[]), None);
+    }
+
+    #[test]
+    fn percent_cells_are_read_as_shown() {
+        assert_eq!(percent_of(0.5), 50.0);
+        assert_eq!(percent_of(0.07), 7.0);
+        assert_eq!(percent_of(0.123), 12.3);
+        assert_eq!(percent_of(1.0), 100.0);
+        assert!(is_percent_unit("％"));
+        assert!(!is_percent_unit("千円"));
     }
 
     #[test]

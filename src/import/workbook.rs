@@ -1,11 +1,14 @@
-//! Reading a filled department workbook with calamine: the hidden `_shinko` sheet (plan, year,
-//! inputs and their fingerprints) and the value of each input cell, found through its defined
-//! name, never through a fixed address (Excel and LibreOffice re-save files their own way).
+//! Reading a filled department workbook: the hidden `_shinko` sheet (plan, year, inputs and
+//! their fingerprints) and the value of each input cell, found through its defined name, never
+//! through a fixed address (Excel and LibreOffice re-save files their own way).
+//!
+//! The package is read by `import::xlsx`, bounded and sparse: only `_shinko`'s first columns
+//! and the named input cells are kept, whatever else the sheets hold.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, Range, Reader, Xlsx, open_workbook};
-
+use super::xlsx::{self, Value};
 use crate::collect::{
     Field, META_DEPARTMENT, META_MAGIC, META_PLAN, META_SHEET, META_TABLE_ROW, META_YEAR,
 };
@@ -16,8 +19,26 @@ pub enum Cell {
     Empty,
     Text(String),
     Number(f64),
+    /// A number shown with a % format (`50%` typed in Excel is stored as 0.5).
+    Percent(f64),
+    /// A formula whose result the file does not hold (saved by a program that does not
+    /// calculate).
+    Uncached,
     /// Something no input accepts (a date, a truth value, an error such as #N/A), described.
     Other(String),
+}
+
+impl From<Option<&Value>> for Cell {
+    fn from(v: Option<&Value>) -> Cell {
+        match v {
+            None => Cell::Empty,
+            Some(Value::Text(s)) => Cell::Text(s.clone()),
+            Some(Value::Number(n)) => Cell::Number(*n),
+            Some(Value::Percent(n)) => Cell::Percent(*n),
+            Some(Value::Uncached) => Cell::Uncached,
+            Some(Value::Other(o)) => Cell::Other(o.clone()),
+        }
+    }
 }
 
 /// One input cell of a workbook.
@@ -56,27 +77,17 @@ pub fn display_name(path: &Path) -> String {
     path.display().to_string()
 }
 
-fn text_of(d: Option<&Data>) -> String {
+fn text_of(d: Option<&Value>) -> String {
     match d {
-        Some(Data::String(s)) => s.trim().to_owned(),
-        Some(Data::Int(i)) => i.to_string(),
-        Some(Data::Float(f)) => crate::collect::format_number(*f),
+        Some(Value::Text(s)) => s.trim().to_owned(),
+        Some(Value::Number(f)) => crate::collect::format_number(*f),
         _ => String::new(),
     }
 }
 
-fn cell(d: Option<&Data>) -> Cell {
-    match d {
-        None | Some(Data::Empty) => Cell::Empty,
-        Some(Data::String(s)) => Cell::Text(s.clone()),
-        Some(Data::Int(i)) => Cell::Number(*i as f64),
-        Some(Data::Float(f)) => Cell::Number(*f),
-        Some(Data::Bool(b)) => Cell::Other(format!("真偽値 {}", if *b { "TRUE" } else { "FALSE" })),
-        Some(Data::DateTime(_)) | Some(Data::DateTimeIso(_)) => Cell::Other("日付".into()),
-        Some(Data::DurationIso(_)) => Cell::Other("時間".into()),
-        Some(Data::Error(e)) => Cell::Other(format!("エラー値 {e}")),
-    }
-}
+/// The columns of `_shinko` that hold its table (name, item, initiative, year, field,
+/// fingerprint).
+const META_COLUMNS: u32 = 6;
 
 /// `'3-2-1'!$B$12` → (sheet, row, col), 0-based.
 pub fn parse_reference(formula: &str) -> Option<(String, u32, u32)> {
@@ -86,48 +97,33 @@ pub fn parse_reference(formula: &str) -> Option<(String, u32, u32)> {
         Some(q) => q.replace("''", "'"),
         None => sheet.to_owned(),
     };
-    let addr = addr.replace('$', "");
-    let split = addr.find(|c: char| c.is_ascii_digit())?;
-    let (letters, digits) = addr.split_at(split);
-    if letters.is_empty() || !letters.chars().all(|c| c.is_ascii_alphabetic()) {
-        return None;
-    }
-    let row: u32 = digits.parse().ok()?;
-    let col = letters
-        .to_ascii_uppercase()
-        .bytes()
-        .fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1));
-    Some((sheet, row.checked_sub(1)?, col - 1))
+    let (row, col) = xlsx::parse_cell_ref(&addr.replace('$', ""))?;
+    Some((sheet, row, col))
 }
 
 pub fn address(row: u32, col: u32) -> String {
-    let mut n = col + 1;
-    let mut s = Vec::new();
-    while n > 0 {
-        s.push(b'A' + ((n - 1) % 26) as u8);
-        n = (n - 1) / 26;
-    }
-    s.reverse();
-    format!("{}{}", String::from_utf8(s).unwrap_or_default(), row + 1)
+    rust_xlsxwriter::utility::row_col_to_cell(row, col as u16)
 }
 
-/// Reads a workbook made by `collect`. Errors name the file.
+/// Reads a workbook made by `collect`. Errors are whole sentences naming the file.
 pub fn read(path: &Path) -> Result<Filled, String> {
     let name = display_name(path);
-    let mut wb: Xlsx<_> = open_workbook(path)
-        .map_err(|e| format!("{name}: Excel ファイル (.xlsx) として読めません ({e})"))?;
+    read_inner(path).map_err(|xlsx::Refused(msg)| format!("{name}: {msg}"))
+}
+
+fn read_inner(path: &Path) -> Result<Filled, xlsx::Refused> {
+    let refuse = |msg: String| xlsx::Refused(msg);
+    let mut wb = xlsx::open(path)?;
     let not_ours = || {
-        format!(
-            "{name}: shinko collect で作った記入用ブックではありません (シート「{META_SHEET}」がありません)"
-        )
+        refuse(format!(
+            "shinko collect で作った記入用ブックではありません (シート「{META_SHEET}」がありません)"
+        ))
     };
-    if !wb.sheet_names().iter().any(|s| s == META_SHEET) {
+    if wb.sheet_part(META_SHEET).is_none() {
         return Err(not_ours());
     }
-    let meta: Range<Data> = wb
-        .worksheet_range(META_SHEET)
-        .map_err(|e| format!("{name}: シート「{META_SHEET}」を読めません ({e})"))?;
-    let at = |r: u32, c: u32| meta.get_value((r, c));
+    let meta: HashMap<(u32, u32), Value> = wb.cells(META_SHEET, |_, c| c < META_COLUMNS)?;
+    let at = |r: u32, c: u32| meta.get(&(r, c));
     if text_of(at(0, 0)) != META_MAGIC {
         return Err(not_ours());
     }
@@ -136,16 +132,25 @@ pub fn read(path: &Path) -> Result<Filled, String> {
         && text_of(at(3, 0)) == META_DEPARTMENT;
     let year: Option<i32> = text_of(at(2, 1)).parse().ok();
     let (true, Some(year)) = (label_ok, year) else {
-        return Err(format!(
-            "{name}: シート「{META_SHEET}」が壊れています (計画名・年度が読めません)。記入用ブックを作り直してください。"
-        ));
+        return Err(refuse(format!(
+            "シート「{META_SHEET}」が壊れています (計画名・年度が読めません)。記入用ブックを作り直してください。"
+        )));
     };
     let plan = text_of(at(1, 1));
     let department = text_of(at(3, 1));
 
-    let names: Vec<(String, String)> = wb.defined_names().to_vec();
-    let mut inputs = Vec::new();
-    let mut sheets: Vec<(String, Range<Data>)> = Vec::new();
+    // The table of inputs, then the cells it names, each sheet read once.
+    struct Wanted {
+        item: String,
+        initiative: String,
+        year: i32,
+        field: Field,
+        fingerprint: String,
+        sheet: String,
+        row: u32,
+        col: u32,
+    }
+    let mut wanted: Vec<Wanted> = Vec::new();
     let mut row = META_TABLE_ROW;
     loop {
         let cell_name = text_of(at(row, 0));
@@ -153,46 +158,56 @@ pub fn read(path: &Path) -> Result<Filled, String> {
             break;
         }
         let bad = || {
-            format!(
-                "{name}: シート「{META_SHEET}」の {} 行目が壊れています。記入用ブックを作り直してください。",
+            refuse(format!(
+                "シート「{META_SHEET}」の {} 行目が壊れています。記入用ブックを作り直してください。",
                 row + 1
-            )
+            ))
         };
         let field = Field::from_code(&text_of(at(row, 4))).ok_or_else(bad)?;
         let input_year: i32 = text_of(at(row, 3)).parse().map_err(|_| bad())?;
         let item = text_of(at(row, 1));
         let initiative = text_of(at(row, 2));
         let fingerprint = text_of(at(row, 5));
-        let formula = names
-            .iter()
-            .find(|(n, _)| *n == cell_name)
-            .map(|(_, f)| f.clone())
-            .ok_or_else(|| format!("{name}: 入力欄の名前「{cell_name}」({initiative} / {input_year} / {}) がブックにありません。シートや行を削除しませんでしたか。記入用ブックを作り直してください。", field.label()))?;
-        let (sheet, r, c) = parse_reference(&formula)
-            .ok_or_else(|| format!("{name}: 入力欄の名前「{cell_name}」の参照先「{formula}」を読めません (セルが削除された可能性があります)"))?;
-        if !sheets.iter().any(|(s, _)| *s == sheet) {
-            let range = wb
-                .worksheet_range(&sheet)
-                .map_err(|e| format!("{name}: シート「{sheet}」を読めません ({e})"))?;
-            sheets.push((sheet.clone(), range));
+        let formula = wb.names.get(&cell_name).ok_or_else(|| refuse(format!("入力欄の名前「{cell_name}」({initiative} / {input_year} / {}) がブックにありません。シートや行を削除しませんでしたか。記入用ブックを作り直してください。", field.label())))?;
+        let (sheet, r, c) = parse_reference(formula).ok_or_else(|| {
+            refuse(format!("入力欄の名前「{cell_name}」の参照先「{formula}」を読めません (セルが削除された可能性があります)。記入用ブックを作り直してください。"))
+        })?;
+        if wb.sheet_part(&sheet).is_none() {
+            return Err(refuse(format!(
+                "入力欄の名前「{cell_name}」の参照先のシート「{sheet}」がありません。記入用ブックを作り直してください。"
+            )));
         }
-        let range = &sheets
-            .iter()
-            .find(|(s, _)| *s == sheet)
-            .expect("just read")
-            .1;
-        inputs.push(Input {
-            item,
-            initiative,
-            year: input_year,
-            field,
-            fingerprint,
-            sheet,
-            cell: address(r, c),
-            value: cell(range.get_value((r, c))),
-        });
+        wanted.push(Wanted { item, initiative, year: input_year, field, fingerprint, sheet, row: r, col: c });
         row += 1;
     }
+    let mut sheets: Vec<&str> = wanted.iter().map(|w| w.sheet.as_str()).collect();
+    sheets.sort_unstable();
+    sheets.dedup();
+    let mut values: HashMap<&str, HashMap<(u32, u32), Value>> = HashMap::new();
+    for sheet in sheets {
+        let cells: std::collections::HashSet<(u32, u32)> = wanted
+            .iter()
+            .filter(|w| w.sheet == sheet)
+            .map(|w| (w.row, w.col))
+            .collect();
+        let read = wb
+            .cells(sheet, |r, c| cells.contains(&(r, c)))
+            .map_err(|xlsx::Refused(m)| refuse(format!("シート「{sheet}」: {m}")))?;
+        values.insert(sheet, read);
+    }
+    let inputs = wanted
+        .iter()
+        .map(|w| Input {
+            item: w.item.clone(),
+            initiative: w.initiative.clone(),
+            year: w.year,
+            field: w.field,
+            fingerprint: w.fingerprint.clone(),
+            sheet: w.sheet.clone(),
+            cell: address(w.row, w.col),
+            value: Cell::from(values.get(w.sheet.as_str()).and_then(|v| v.get(&(w.row, w.col)))),
+        })
+        .collect();
     Ok(Filled {
         path: path.to_owned(),
         plan,

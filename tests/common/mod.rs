@@ -204,6 +204,8 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default();
+    // The lock file of a folder shinko has written into (it stays: removing it would race).
+    v.retain(|f| f != shinko::output::LOCK_FILE);
     v.sort();
     v
 }
