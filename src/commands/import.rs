@@ -36,10 +36,14 @@ pub fn run(sheets: &Path, files: &[PathBuf], dry_run: bool, year: Option<i32>) -
             })
             .collect()
     };
-    for r in read {
+    for (r, f) in read.into_iter().zip(files) {
         match r {
             Ok(w) => filled.push(w),
-            Err(e) => errors.push(Diagnostic::file(f, e)),
+            // The reader names the book at the start of its messages; the place says it.
+            Err(e) => {
+                let name = format!("{}: ", workbook::display_name(f));
+                errors.push(Diagnostic::file(f, e.strip_prefix(&name).unwrap_or(&e)));
+            }
         }
     }
     bar.finish_and_clear();
