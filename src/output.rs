@@ -39,6 +39,9 @@ pub fn file_stem(item_number: &str) -> String {
 #[derive(Default)]
 struct Staging {
     files: HashSet<PathBuf>,
+    /// Folders this run created for its outputs (`html/`): removed again, when still empty,
+    /// if the run fails or is interrupted.
+    dirs: Vec<PathBuf>,
     interrupted: bool,
 }
 
@@ -66,6 +69,24 @@ fn unregister<'a>(tmps: impl IntoIterator<Item = &'a Path>) {
     }
 }
 
+/// Creates a folder for outputs if it is missing, remembering that this run made it (see
+/// `remove_empty_dirs`).
+pub fn create_dir(dir: &Path) -> Result<(), String> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("出力フォルダ {} を作れません: {e}", dir.display()))?;
+    staging().dirs.push(dir.to_path_buf());
+    Ok(())
+}
+
+/// Removes the folders this run created that are still empty (after a failure: no output).
+pub fn remove_empty_dirs() {
+    for d in staging().dirs.iter().rev() {
+        let _ = std::fs::remove_dir(d);
+    }
+}
+
 /// On an interrupt: removes every temporary file of the open batches and ends the process
 /// (status 130), leaving the outputs as they were before the run.
 pub fn remove_staged_and_exit() -> ! {
@@ -73,6 +94,9 @@ pub fn remove_staged_and_exit() -> ! {
     staging.interrupted = true;
     for p in &staging.files {
         let _ = std::fs::remove_file(p);
+    }
+    for d in staging.dirs.iter().rev() {
+        let _ = std::fs::remove_dir(d);
     }
     eprintln!("\n中断しました。書きかけのファイルは残していません (出力は実行前のままです)。");
     // The lock is held to the end: no thread can create another temporary file.
