@@ -157,6 +157,17 @@ fn item_pages_are_semantic_tables_with_headings_and_links() {
             assert_eq!(labels[0], "自己評価");
             assert!(labels[1].ends_with("年度)"), "{labels:?}");
 
+            // The page's text (tags removed) holds every label and value of the sheet.
+            let text = strip_ws(&page_text(&page));
+            for t in &sheet.tables {
+                for c in &t.cells {
+                    for p in c.paragraphs_with_state() {
+                        let want = strip_ws(p.strip_prefix('・').unwrap_or(&p));
+                        assert!(text.contains(&want), "{number}: {want:?} of {} is not on the page", t.caption);
+                    }
+                }
+            }
+
             // Abbreviated years are expanded.
             assert!(page.contains("<abbr title=\"令和3年度\">R3</abbr>"), "{number}: R3 not expanded");
 
@@ -225,6 +236,22 @@ fn nu_html_checker_reports_no_errors() {
         let report = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
         assert!(run.status.success() && report.trim().is_empty(), "Nu HTML Checker on {tag}:\n{report}");
     }
+}
+
+/// The text of a page: tags removed, the five entities decoded.
+fn page_text(page: &str) -> String {
+    let body = &page[page.find("<body>").unwrap()..];
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
 }
 
 /// A cell's text as the page shows it: bullets are list items (no `・`), whitespace aside.
