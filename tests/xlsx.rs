@@ -576,7 +576,20 @@ fn build_writes_the_chosen_formats_and_identical_files_each_run() {
 /// Converts a workbook to PDF with LibreOffice (a private profile, so tests can run at once).
 fn soffice_pdf(xlsx: &Path, out: &Path) -> PathBuf {
     let profile = out.join("lo-profile");
+    // LibreOffice finds the bundled BIZ UDGothic through fontconfig, as it finds the font on a
+    // city PC (Windows ships it); nothing is installed into the system.
+    let fonts_conf = out.join("fonts.conf");
+    std::fs::write(
+        &fonts_conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n  <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n  <dir>{}</dir>\n  <cachedir>{}</cachedir>\n</fontconfig>\n",
+            root().join("fonts").display(),
+            out.join("fontcache").display()
+        ),
+    )
+    .unwrap();
     let status = Command::new("soffice")
+        .env("FONTCONFIG_FILE", &fonts_conf)
         .arg(format!("-env:UserInstallation=file://{}", profile.display()))
         .args(["--headless", "--convert-to", "pdf", "--outdir"])
         .arg(out)
