@@ -334,7 +334,7 @@ pub fn index_page(plan: &Plan, entries: &[IndexEntry], plan_downloads: &[Downloa
                 out.push_str(" <span class=\"files\">(");
                 for (i, d) in e.downloads.iter().enumerate() {
                     if i > 0 {
-                        out.push_str("、");
+                        out.push('、');
                     }
                     let _ = write!(
                         out,
