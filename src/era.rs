@@ -35,6 +35,15 @@ pub fn short_label(year: i32) -> String {
     }
 }
 
+/// What `short_label` abbreviates: `令和3年度`, `令和元年度`, `平成30年度`.
+pub fn short_expansion(year: i32) -> String {
+    match era(year) {
+        Some((name, _, 1)) => format!("{name}元年度"),
+        Some((name, _, n)) => format!("{name}{n}年度"),
+        None => format!("{year}年度"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +57,8 @@ mod tests {
         assert_eq!(short_label(2021), "R3");
         assert_eq!(short_label(2019), "R1");
         assert_eq!(short_label(2018), "H30");
+        assert_eq!(short_expansion(2021), "令和3年度");
+        assert_eq!(short_expansion(2019), "令和元年度");
+        assert_eq!(short_expansion(2018), "平成30年度");
     }
 }

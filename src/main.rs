@@ -34,7 +34,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// シートを検査してから、項目ごとに PDF と Excel ファイルを書き出します (例: output/3-2.pdf, output/3-2.xlsx)
+    /// シートを検査してから、項目ごとに PDF・Excel ファイルとウェブ用の HTML ページを書き出します (例: output/3-2.pdf, output/3-2.xlsx, output/html/3-2.html)
     ///
     /// 入力に誤りがあるときは、すべての誤りを表示し、何も書き出しません。
     /// 前回と中身が同じファイルは書き直しません。
@@ -46,8 +46,8 @@ enum Command {
         /// 出力先のフォルダ。省略時: output
         #[arg(long, value_name = "フォルダ", default_value = "output", hide_default_value = true)]
         out: PathBuf,
-        /// 書き出す形式 (カンマ区切り: pdf, xlsx)。省略時: 両方
-        #[arg(long, value_name = "形式", value_delimiter = ',', default_value = "pdf,xlsx", hide_default_value = true, hide_possible_values = true)]
+        /// 書き出す形式 (カンマ区切り: pdf, xlsx, html)。省略時: すべて
+        #[arg(long, value_name = "形式", value_delimiter = ',', default_value = "pdf,xlsx,html", hide_default_value = true, hide_possible_values = true)]
         format: Vec<Format>,
     },
     /// シートを検査し、すべての誤りをファイル名・行・列つきで表示します (何も書き出しません)

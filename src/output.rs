@@ -244,6 +244,9 @@ fn remove_stale_temps(dir: &Path) {
 #[derive(Default)]
 struct Staging {
     files: HashSet<PathBuf>,
+    /// Folders this run created for its outputs (`html/`): removed again, when still empty,
+    /// if the run fails or is interrupted.
+    dirs: Vec<PathBuf>,
     interrupted: bool,
     /// Some renames of a commit were done: the outputs are no longer as before the run.
     renamed: bool,
@@ -262,6 +265,24 @@ fn unregister<'a>(tmps: impl IntoIterator<Item = &'a Path>) {
     }
 }
 
+/// Creates a folder for outputs if it is missing, remembering that this run made it (see
+/// `remove_empty_dirs`).
+pub fn create_dir(dir: &Path) -> Result<(), String> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("出力フォルダ {} を作れません: {}", dir.display(), io_reason(&e)))?;
+    staging().dirs.push(dir.to_path_buf());
+    Ok(())
+}
+
+/// Removes the folders this run created that are still empty (after a failure: no output).
+pub fn remove_empty_dirs() {
+    for d in staging().dirs.iter().rev() {
+        let _ = std::fs::remove_dir(d);
+    }
+}
+
 /// On a signal: removes every temporary file of the open batches and ends the process with
 /// `code`, leaving the outputs as they were (or, when the signal came during a commit, as the
 /// whole commit left them).
@@ -270,6 +291,9 @@ pub fn remove_staged_and_exit(code: i32) -> ! {
     staging.interrupted = true;
     for p in &staging.files {
         let _ = std::fs::remove_file(p);
+    }
+    for d in staging.dirs.iter().rev() {
+        let _ = std::fs::remove_dir(d);
     }
     if staging.renamed {
         crate::tell!("\n中断しました。書きかけのファイルは残していません。");

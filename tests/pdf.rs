@@ -282,3 +282,152 @@ fn another_plan_renders_with_its_own_words() {
     assert!(!text.contains("R4"), "a 4-year plan has no fifth year");
     assert!(!text.contains("はだの"), "nothing of the reference plan");
 }
+
+/// The structure elements of a PDF: (type, dictionary).
+fn struct_elems(doc: &Document) -> Vec<(String, &lopdf::Dictionary)> {
+    doc.objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"StructElem".as_slice()))
+        .map(|d| (String::from_utf8_lossy(d.get(b"S").unwrap().as_name().unwrap()).into_owned(), d))
+        .collect()
+}
+
+/// A table attribute (`/A << /O /Table … >>`) of a structure element.
+fn table_attr<'a>(doc: &'a Document, d: &'a lopdf::Dictionary, key: &[u8]) -> Option<&'a Object> {
+    let a = d.get(b"A").ok()?;
+    let list: Vec<&Object> = match a {
+        Object::Array(v) => v.iter().collect(),
+        o => vec![o],
+    };
+    list.into_iter().find_map(|o| {
+        let dict = match o {
+            Object::Reference(r) => doc.get_dictionary(*r).ok()?,
+            o => o.as_dict().ok()?,
+        };
+        dict.get(key).ok()
+    })
+}
+
+#[test]
+fn table_cells_have_scopes_headers_and_expansions() {
+    let doc = Document::load_mem(&reference_pdf()).unwrap();
+    let elems = struct_elems(&doc);
+    let mut ids = std::collections::BTreeSet::new();
+    let (mut columns, mut rows) = (0, 0);
+    for (s, d) in &elems {
+        if s == "TH" {
+            let scope = table_attr(&doc, d, b"Scope").and_then(|o| o.as_name().ok()).expect("every TH has a scope");
+            match scope {
+                b"Column" => columns += 1,
+                b"Row" => rows += 1,
+                other => panic!("scope {}", String::from_utf8_lossy(other)),
+            }
+            ids.insert(d.get(b"ID").unwrap().as_str().unwrap().to_vec());
+        }
+    }
+    assert!(columns >= 9 + 5 + 6 * 4 && rows > 40, "{columns} column and {rows} row headers");
+    let mut with_headers = 0;
+    for (s, d) in &elems {
+        if s == "TD"
+            && let Some(h) = table_attr(&doc, d, b"Headers")
+        {
+            for id in h.as_array().unwrap() {
+                assert!(ids.contains(id.as_str().unwrap()), "Headers names an ID no TH has");
+            }
+            with_headers += 1;
+        }
+    }
+    assert!(with_headers > 100, "{with_headers} TDs with Headers");
+    // R3 … R7 carry their expansions.
+    let expansions: Vec<String> = elems.iter().filter_map(|(_, d)| d.get(b"E").ok()).map(|e| lopdf::decode_text_string(e).unwrap()).collect();
+    for e in ["令和3年度", "令和4年度", "令和5年度", "令和6年度", "令和7年度"] {
+        assert!(expansions.iter().any(|x| x == e), "no /E {e}: {expansions:?}");
+    }
+}
+
+#[test]
+fn cells_read_in_visual_order_and_the_category_as_text() {
+    let text = pdf_text(&reference_pdf());
+    // Each block's label comes before its value, the left block before the right one.
+    assert!(!text.contains("効果額効果額目標"), "a right-hand label before the left-hand value");
+    assert!(text.contains("効果額目標千円効果額目標"), "効果額 row out of order");
+    assert!(text.contains("区分■新規□継続") || text.contains("区分□新規■継続"), "区分 state not in the text");
+    assert!(!text.contains("☑"));
+}
+
+/// PDF/A-2u and PDF/UA-1 at once, after `pdf_pack`: output intent, XMP identification with
+/// extension schemas, no transparency, fonts embedded with ToUnicode.
+#[test]
+fn conforms_to_pdf_a_2u_and_declares_it() {
+    let bytes = reference_pdf();
+    let doc = Document::load_mem(&bytes).unwrap();
+    assert!(bytes.starts_with(b"%PDF-1.7\n%"), "header with a binary comment");
+    let catalog = doc.catalog().unwrap();
+    let intents = catalog.get(b"OutputIntents").unwrap();
+    let intents = match intents {
+        Object::Reference(r) => doc.get_object(*r).unwrap().as_array().unwrap(),
+        o => o.as_array().unwrap(),
+    };
+    assert_eq!(intents.len(), 1);
+    let intent = match &intents[0] {
+        Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+        o => o.as_dict().unwrap(),
+    };
+    assert_eq!(intent.get(b"S").unwrap().as_name().unwrap(), b"GTS_PDFA1");
+    let profile = doc.get_object(intent.get(b"DestOutputProfile").unwrap().as_reference().unwrap()).unwrap().as_stream().unwrap();
+    let icc = profile.decompressed_content().unwrap_or_else(|_| profile.content.clone());
+    assert_eq!(&icc[36..40], b"acsp", "an ICC profile");
+    assert_eq!(&icc[16..20], b"RGB ", "an RGB profile");
+
+    // The XMP, uncompressed, with the identification and the extension schemas.
+    let meta = doc.get_object(catalog.get(b"Metadata").unwrap().as_reference().unwrap()).unwrap().as_stream().unwrap();
+    assert!(meta.dict.get(b"Filter").is_err(), "the XMP is not compressed");
+    let xmp = String::from_utf8(meta.content.clone()).unwrap();
+    for want in ["pdfaid:part", "pdfaid:conformance", "pdfuaid:part", "pdfaExtension:schemas", "http://www.aiim.org/pdfua/ns/id/"] {
+        assert!(xmp.contains(want), "XMP lacks {want}");
+    }
+    let value = |key: &str| -> String {
+        let i = xmp.find(&format!("<{key}>")).map(|i| i + key.len() + 2).or_else(|| xmp.find(&format!("{key}=\"")).map(|i| i + key.len() + 2)).unwrap();
+        xmp[i..].chars().take_while(|c| *c != '<' && *c != '"').collect()
+    };
+    assert_eq!(value("pdfaid:part"), "2");
+    assert_eq!(value("pdfaid:conformance"), "U");
+    assert_eq!(value("pdfuaid:part"), "1");
+    assert!(doc.trailer.get(b"ID").is_ok(), "PDF/A needs a file ID");
+
+    // No transparency, every font embedded with a ToUnicode map.
+    let mut fonts = 0;
+    for obj in doc.objects.values() {
+        let d = match obj {
+            Object::Dictionary(d) => d,
+            Object::Stream(s) => &s.dict,
+            _ => continue,
+        };
+        if let Ok(group) = d.get(b"Group").and_then(|g| match g {
+            Object::Reference(r) => doc.get_dictionary(*r),
+            o => o.as_dict(),
+        }) {
+            assert_ne!(group.get(b"S").unwrap().as_name().unwrap(), b"Transparency");
+        }
+        for key in [b"CA".as_slice(), b"ca"] {
+            if let Ok(v) = d.get(key) {
+                assert_eq!(v.as_float().unwrap(), 1.0, "transparency");
+            }
+        }
+        if let Ok(m) = d.get(b"SMask") {
+            assert_eq!(m.as_name().ok(), Some(b"None".as_slice()), "soft mask");
+        }
+        assert!(d.get(b"BM").map(|b| b.as_name().unwrap() == b"Normal").unwrap_or(true));
+        if d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"Font".as_slice()) && d.get(b"Subtype").unwrap().as_name().unwrap() == b"Type0" {
+            fonts += 1;
+            assert!(d.get(b"ToUnicode").is_ok(), "a font without ToUnicode");
+            let desc = d.get(b"DescendantFonts").unwrap().as_array().unwrap()[0].as_reference().unwrap();
+            let desc = doc.get_dictionary(desc).unwrap();
+            let fd = doc.get_dictionary(desc.get(b"FontDescriptor").unwrap().as_reference().unwrap()).unwrap();
+            assert!(fd.get(b"FontFile2").is_ok() || fd.get(b"FontFile3").is_ok(), "a font not embedded");
+            assert!(desc.get(b"CIDToGIDMap").is_ok() || desc.get(b"Subtype").unwrap().as_name().unwrap() == b"CIDFontType0");
+        }
+    }
+    assert!(fonts >= 1);
+}

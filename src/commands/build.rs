@@ -15,18 +15,31 @@ use crate::render;
 pub enum Format {
     Pdf,
     Xlsx,
+    /// Accessible HTML pages in `{out}/html/`: one per item, `index.html`, `style.css`.
+    Html,
 }
 
-impl Format {
-    fn extension(self) -> &'static str {
-        match self {
-            Format::Pdf => "pdf",
-            Format::Xlsx => "xlsx",
-        }
-    }
+/// The files of an item that its HTML page links to, in this order: extension and the name
+/// shown (`PDF 形式`).
+const ITEM_FILES: [(&str, &str); 3] = [("pdf", "PDF"), ("xlsx", "XLSX"), ("csv", "CSV")];
+/// The plan-wide files the index links to when they exist.
+const PLAN_FILES: [(&str, &str); 3] = [("book.pdf", "PDF"), ("summary.xlsx", "XLSX"), ("summary.csv", "CSV")];
+
+/// The size of a file in the output folder, if it is there.
+fn size_on_disk(path: &Path) -> Option<u64> {
+    std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| m.len())
 }
 
+/// A failed run leaves no output, not even a folder it made.
 pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Outcome {
+    let result = build(sheets, out, formats);
+    if !matches!(&result, Ok(report) if !report.has_errors()) {
+        output::remove_empty_dirs();
+    }
+    result
+}
+
+fn build(sheets: &Path, out: &Path, formats: &[Format]) -> Outcome {
     let started = Instant::now();
     let (mut set, diags) = load_checked(sheets)?;
     if diags.has_errors() {
@@ -41,9 +54,10 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Outcome {
 
     let bar = super::progress_bar(set.items.len(), "項目");
 
-    std::fs::create_dir_all(out).map_err(|e| {
-        crate::diag::Diagnostic::file(out, format!("出力フォルダ {} を作れません: {}", out.display(), crate::diag::io_reason(&e)))
-    })?;
+    output::create_dir(out)?;
+    if formats.contains(&Format::Html) {
+        output::create_dir(&out.join("html"))?;
+    }
     // One writer at a time in an output folder.
     output::lock_folder(out)?;
 
@@ -59,7 +73,10 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Outcome {
     let batch = output::Batch::new();
     let mut order: Vec<usize> = (0..set.items.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(set.files[set.items[i].file].text.len()));
-    let done: Vec<Result<(usize, usize, usize), String>> = order
+    let html = formats.contains(&Format::Html);
+    let html_dir = out.join("html");
+    type Done = (usize, usize, usize, Vec<render::html::Download>);
+    let done: Vec<Result<Done, String>> = order
         .par_iter()
         .with_max_len(1)
         .map(|&i| {
@@ -67,27 +84,64 @@ pub fn run(sheets: &Path, out: &Path, formats: &[Format]) -> Outcome {
             let sheet = layout::lay_out(plan, &f.item);
             let stem = output::file_stem(&f.item.number.value);
             let (mut written, mut unchanged) = (0, 0);
+            let mut count = |w: Written| match w {
+                Written::Unchanged => unchanged += 1,
+                Written::New | Written::Updated => written += 1,
+            };
+            let mut sizes: Vec<(&str, u64)> = Vec::new();
             for fmt in &formats {
-                let bytes = match fmt {
-                    Format::Pdf => render::pdf::render(&sheet)?,
-                    Format::Xlsx => render::xlsx::render(plan, &f.item, &sheet)?,
+                let (ext, bytes) = match fmt {
+                    Format::Pdf => ("pdf", render::pdf::render(&sheet)?),
+                    Format::Xlsx => ("xlsx", render::xlsx::render(plan, &f.item, &sheet)?),
+                    Format::Html => continue,
                 };
-                match batch.stage(&out.join(format!("{stem}.{}", fmt.extension())), &bytes)? {
-                    Written::Unchanged => unchanged += 1,
-                    Written::New | Written::Updated => written += 1,
-                }
+                count(batch.stage(&out.join(format!("{stem}.{ext}")), &bytes)?);
+                sizes.push((ext, bytes.len() as u64));
+            }
+            // The page links to the item's files: those made now, or already in the folder.
+            let downloads: Vec<render::html::Download> = ITEM_FILES
+                .iter()
+                .filter_map(|(ext, kind)| {
+                    let name = format!("{stem}.{ext}");
+                    let bytes = sizes.iter().find(|(e, _)| e == ext).map(|(_, n)| *n).or_else(|| size_on_disk(&out.join(&name)))?;
+                    Some(render::html::Download { kind, href: render::html::download_href(&name), bytes })
+                })
+                .collect();
+            if html {
+                let page = render::html::item_page(plan, &f.item, &sheet, &downloads);
+                count(batch.stage(&html_dir.join(format!("{stem}.html")), page.as_bytes())?);
             }
             bar.inc(1);
-            Ok((sheet.pages.len(), written, unchanged))
+            Ok((sheet.pages.len(), written, unchanged, downloads))
         })
         .collect();
     bar.finish_and_clear();
     let (mut pages, mut written, mut unchanged) = (0, 0, 0);
-    for r in done {
-        let (p, w, u) = r?;
+    let mut entries = Vec::with_capacity(order.len());
+    for (&i, r) in order.iter().zip(done) {
+        let (p, w, u, downloads) = r?;
         pages += p;
         written += w;
         unchanged += u;
+        let item = &set.items[i].item;
+        entries.push(render::html::IndexEntry { item, stem: output::file_stem(&item.number.value), downloads });
+    }
+    if html {
+        let plan_downloads: Vec<render::html::Download> = PLAN_FILES
+            .iter()
+            .filter_map(|(name, kind)| {
+                let bytes = size_on_disk(&out.join(name))?;
+                Some(render::html::Download { kind, href: render::html::download_href(name), bytes })
+            })
+            .collect();
+        // The 総括表 goes in the index's summary section once the summary module provides it.
+        let index = render::html::index_page(plan, &entries, &plan_downloads, None);
+        for (name, bytes) in [("index.html", index.as_bytes()), ("style.css", render::html::STYLE.as_bytes())] {
+            match batch.stage(&html_dir.join(name), bytes)? {
+                Written::Unchanged => unchanged += 1,
+                Written::New | Written::Updated => written += 1,
+            }
+        }
     }
     batch.commit()?;
     let summary = format!(

@@ -12,6 +12,13 @@ pub enum Role {
     Data,
 }
 
+/// What a header cell labels: the column(s) below it (header rows) or the row(s) beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Column,
+    Row,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Align {
     Left,
@@ -46,12 +53,38 @@ pub struct Cell {
     pub lines: Vec<Line>,
     /// A check box drawn checked: (line, character index of the `□`).
     pub checked_box: Option<(usize, usize)>,
+    /// For a header cell: what it labels (`None` for data cells).
+    pub scope: Option<Scope>,
+    /// For a data cell: the header cells (indices into the table's `cells`) that label it, so
+    /// that it is announced with its own labels only: the run of header cells to its left in
+    /// its block (outermost first), then the header-row cell above it when one covers all of
+    /// its columns. PDF `/Headers` and HTML `headers` are made from this.
+    pub headers: Vec<usize>,
+    /// The expanded form of an abbreviated label (`R3` → `令和3年度`): PDF `/E`, HTML `<abbr>`.
+    pub expansion: Option<String>,
+}
+
+/// The identifier of a cell, unique in a sheet: PDF structure-element ID and HTML `id`.
+pub fn cell_id(table: usize, cell: usize) -> String {
+    format!("t{}c{}", table + 1, cell + 1)
 }
 
 impl Cell {
     /// The cell's text as one string, lines joined by line breaks (for XLSX).
     pub fn value(&self) -> String {
         self.paragraphs.join("\n")
+    }
+
+    /// The paragraphs with a checked box shown as `☑` (XLSX values and HTML, which are not
+    /// drawn with the bundled font).
+    pub fn paragraphs_with_state(&self) -> Vec<String> {
+        let mut p = self.paragraphs.clone();
+        if let Some((0, idx)) = self.checked_box
+            && let Some(first) = p.first_mut()
+        {
+            *first = first.chars().enumerate().map(|(i, c)| if i == idx && c == '□' { '☑' } else { c }).collect();
+        }
+        p
     }
 }
 

@@ -118,7 +118,8 @@ fn indicator_table(item: &Item, years: &[i32], spec: &PageSpec) -> Table {
     t.text(h, 1, 1, 1, Look::COLUMN, "指標");
     t.text(h, 2, 1, 1, Look::COLUMN, "");
     for (i, y) in years.iter().enumerate() {
-        t.text(h, 3 + i, 1, 1, Look::COLUMN, era::short_label(*y));
+        let c = t.text(h, 3 + i, 1, 1, Look::COLUMN, era::short_label(*y));
+        t.expand(c, era::short_expansion(*y));
     }
     t.text(h, last, 1, 1, Look::COLUMN, "計");
     for kind in [IndicatorKind::Activity, IndicatorKind::Outcome] {
@@ -130,7 +131,7 @@ fn indicator_table(item: &Item, years: &[i32], spec: &PageSpec) -> Table {
         t.text(first, 0, 3 * inds.len(), 1, Look::LABEL, kind.label());
         for (k, ind) in inds.iter().enumerate() {
             let r = first + 3 * k;
-            t.text(r, 1, 2, 1, Look::DATA, ind.name.clone());
+            t.text(r, 1, 2, 1, Look::NAME, ind.name.clone());
             for (j, (label, values)) in [("目標", &ind.targets), ("実績", &ind.results)].into_iter().enumerate() {
                 t.text(r + j, 2, 1, 1, Look::LABEL, label);
                 for (i, y) in years.iter().enumerate() {

@@ -1,7 +1,7 @@
 //! Building a table: place cells on a grid, break their text into lines for their width, and
 //! measure the rows so that every cell's lines fit.
 
-use super::grid::{Align, Cell, Line, PageSpec, Role, Row, Table};
+use super::grid::{Align, Cell, Line, PageSpec, Role, Row, Scope, Table};
 use crate::font::{self, Weight};
 use crate::linebreak;
 
@@ -22,6 +22,8 @@ impl Look {
     pub const LABEL: Look = Look { role: Role::Header, weight: Weight::Regular, align: Align::Left, fill: Some(LABEL_FILL) };
     /// A column header (year labels): shaded, centred.
     pub const COLUMN: Look = Look { role: Role::Header, weight: Weight::Regular, align: Align::Center, fill: Some(LABEL_FILL) };
+    /// A row label that is a value of the sheet (an indicator's name): a header, not shaded.
+    pub const NAME: Look = Look { role: Role::Header, weight: Weight::Regular, align: Align::Left, fill: None };
     /// A data cell.
     pub const DATA: Look = Look { role: Role::Data, weight: Weight::Regular, align: Align::Left, fill: None };
     /// A numeric data cell.
@@ -96,6 +98,9 @@ impl<'s> TableBuilder<'s> {
             paragraphs,
             lines,
             checked_box: None,
+            scope: None,
+            headers: Vec::new(),
+            expansion: None,
         });
         self.table.cells.len() - 1
     }
@@ -112,8 +117,15 @@ impl<'s> TableBuilder<'s> {
         self.table.cells[cell].checked_box = Some((0, char_index));
     }
 
-    /// Measures rows so that every cell fits, and returns the table.
+    /// Gives a cell's abbreviated label its expanded form.
+    pub fn expand(&mut self, cell: usize, expansion: impl Into<String>) {
+        self.table.cells[cell].expansion = Some(expansion.into());
+    }
+
+    /// Measures rows so that every cell fits, puts the cells in reading order, relates data
+    /// cells to their headers, and returns the table.
     pub fn finish(mut self) -> Table {
+        relate_headers(&mut self.table);
         let lh = self.spec.line_height(self.spec.body_size);
         let need = |c: &Cell| c.lines.len().max(1) as f32 * lh + 2.0 * self.spec.pad_y;
         for c in &self.table.cells {
@@ -140,6 +152,55 @@ impl<'s> TableBuilder<'s> {
             }
         }
         self.table
+    }
+}
+
+/// Sorts the cells into visual (reading) order, row by row and left to right, and fills in
+/// `scope` and `headers` (see `Cell::headers`).
+fn relate_headers(t: &mut Table) {
+    t.cells.sort_by_key(|c| (c.row, c.col));
+    let header_rows = t.header_rows;
+    let cells = &t.cells;
+    let mut related: Vec<(Option<Scope>, Vec<usize>)> = Vec::with_capacity(cells.len());
+    for d in cells {
+        if d.role == Role::Header {
+            related.push((Some(if d.row < header_rows { Scope::Column } else { Scope::Row }), Vec::new()));
+            continue;
+        }
+        let rows = d.row..d.row + d.row_span;
+        let overlaps_rows = |c: &Cell| c.row < rows.end && rows.start < c.row + c.row_span;
+        // Cells to the left sharing a row, nearest first: first the other values of the
+        // cell's own run (the other years), then the block's labels, which end at the value
+        // of the block before.
+        let mut left: Vec<usize> = (0..cells.len()).filter(|&i| overlaps_rows(&cells[i]) && cells[i].col + cells[i].col_span <= d.col).collect();
+        left.sort_by_key(|&i| std::cmp::Reverse((cells[i].col + cells[i].col_span, cells[i].col)));
+        let mut headers: Vec<usize> = Vec::new();
+        let mut in_labels = false;
+        for i in left {
+            match cells[i].role {
+                Role::Data if in_labels => break,
+                Role::Data => {}
+                Role::Header => {
+                    in_labels = true;
+                    if !cells[i].paragraphs.is_empty() {
+                        headers.push(i);
+                    }
+                }
+            }
+        }
+        headers.reverse();
+        if d.row >= header_rows {
+            let column = (0..cells.len()).find(|&i| {
+                let c = &cells[i];
+                c.row < header_rows && c.role == Role::Header && !c.paragraphs.is_empty() && c.col <= d.col && d.col + d.col_span <= c.col + c.col_span
+            });
+            headers.extend(column);
+        }
+        related.push((None, headers));
+    }
+    for (c, (scope, headers)) in t.cells.iter_mut().zip(related) {
+        c.scope = scope;
+        c.headers = headers;
     }
 }
 

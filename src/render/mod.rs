@@ -1,5 +1,6 @@
 //! Renderers: each turns the one layout into an output format.
 
+pub mod html;
 pub mod pdf;
 pub mod pdf_pack;
 pub mod xlsx;

@@ -1,6 +1,8 @@
 //! The PDF renderer (krilla): draws a laid-out sheet with BIZ UDGothic embedded as a subset,
-//! tagged for screen readers (tables as Table / THead / TBody / TR / TH / TD), with the
-//! document title, language `ja`, and bookmarks for the item and each 取組内容.
+//! tagged for screen readers (tables as Table / THead / TBody / TR / TH / TD, headers with
+//! their scope, data cells with the IDs of their headers, `/E` on abbreviations), with the
+//! document title, language `ja`, and bookmarks for the item and each 取組内容. PDF/A-2u and
+//! PDF/UA-1.
 
 use std::num::{NonZeroU16, NonZeroU32};
 use std::sync::OnceLock;
@@ -10,19 +12,19 @@ use krilla::SerializeSettings;
 use krilla::color::rgb;
 use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Rect};
-use krilla::metadata::Metadata;
+use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::tagging::{
-    Artifact, ArtifactType, ContentTag, Identifier, SpanTag, Tag, TableHeaderScope, TagGroup, TagTree,
+    Artifact, ArtifactType, ContentTag, Identifier, SpanTag, Tag, TableHeaderScope, TagGroup, TagId, TagTree,
 };
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 
 use crate::font::{self, Weight};
-use crate::layout::{Align, Cell, PlacedCell, Role, Sheet};
+use crate::layout::{self, Align, Cell, PlacedCell, Role, Scope, Sheet};
 
 /// krilla's font objects, made once per process (they hash the font data when created).
 fn krilla_font(weight: Weight) -> Font {
@@ -64,7 +66,10 @@ pub fn render(sheet: &Sheet) -> Result<Vec<u8>, String> {
 
 /// Renders a sheet to PDF bytes as krilla writes them.
 pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
+    // PDF/A-2u (archives) and PDF/UA-1 (accessibility) at once: krilla checks both and writes
+    // the sRGB output intent and the XMP identification with its extension schemas.
     let configuration = krilla::configure::ConfigurationBuilder::new()
+        .with_archival_validator(krilla::configure::Archival::A2_U)
         .with_accessibility_validator(krilla::configure::Accessibility::UA1)
         .finish()
         .map_err(|e| format!("PDF の設定が不正です: {e:?}"))?;
@@ -82,11 +87,12 @@ pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
     let mut tables: Vec<TableTags> = sheet
         .tables
         .iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(ti, t)| {
             let mut head = vec![Vec::new(); t.header_rows];
             let mut body = vec![Vec::new(); t.rows.len() - t.header_rows];
             for (ci, c) in t.cells.iter().enumerate() {
-                let group = cell_group(c);
+                let group = cell_group(ti, ci, c);
                 if c.row < t.header_rows {
                     head[c.row].push((ci, group));
                 } else {
@@ -147,13 +153,7 @@ pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
                 s.end_tagged();
                 continue;
             }
-            let actual = cell.checked_box.map(|(line, idx)| {
-                let mut text: Vec<char> = cell.lines[line].text.chars().collect();
-                text[idx] = '☑';
-                text.into_iter().collect::<String>()
-            });
-            let span = SpanTag { actual_text: actual.as_deref(), ..SpanTag::empty() };
-            let id = s.start_tagged(ContentTag::Span(span));
+            let id = s.start_tagged(ContentTag::Span(SpanTag::empty()));
             draw_cell(&mut s, sheet, cell, pc);
             s.end_tagged();
             let t = &sheet.tables[pc.table];
@@ -225,7 +225,10 @@ pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
         Metadata::new()
             .title(sheet.document_title.clone())
             .language("ja".into())
-            .creator("shinko".into()),
+            .creator("shinko".into())
+            // PDF/A needs a creation date. A fixed one keeps the bytes a function of the input
+            // (the XLSX files do the same); the content's date is the sheet itself.
+            .creation_date(DateTime::new(2000).month(1).day(1).hour(0).minute(0).second(0).utc_offset_hour(0).utc_offset_minute(0)),
     );
     doc.finish().map_err(|e| format!("PDF を作れませんでした: {e:?}"))
 }
@@ -236,19 +239,40 @@ fn pack(pdf: &[u8]) -> Result<Vec<u8>, String> {
     Ok(super::pdf_pack::pack(pdf).unwrap_or_else(|| pdf.to_vec()))
 }
 
-/// A TH or TD group for a cell, with its spans.
-fn cell_group(c: &Cell) -> TagGroup {
+/// The structure-element ID of a cell (see `layout::cell_id`).
+fn tag_id(table: usize, cell: usize) -> TagId {
+    TagId::from(layout::cell_id(table, cell).into_bytes())
+}
+
+/// A TH or TD group for a cell, with its spans: a TH with its scope, its ID and the expansion
+/// of an abbreviated label; a TD with the IDs of the headers that label it.
+fn cell_group(table: usize, index: usize, c: &Cell) -> TagGroup {
     let rs = NonZeroU32::new(c.row_span as u32).filter(|n| n.get() > 1);
     let cs = NonZeroU32::new(c.col_span as u32).filter(|n| n.get() > 1);
     match c.role {
-        Role::Header => TagGroup::new(
-            Tag::TH(TableHeaderScope::Both).with_row_span(rs).with_col_span(cs),
-        ),
-        Role::Data => TagGroup::new(Tag::TD.with_row_span(rs).with_col_span(cs)),
+        Role::Header => {
+            let scope = match c.scope {
+                Some(Scope::Column) => TableHeaderScope::Column,
+                Some(Scope::Row) => TableHeaderScope::Row,
+                None => TableHeaderScope::Both,
+            };
+            TagGroup::new(
+                Tag::TH(scope)
+                    .with_row_span(rs)
+                    .with_col_span(cs)
+                    .with_id(Some(tag_id(table, index)))
+                    .with_expanded(c.expansion.clone()),
+            )
+        }
+        Role::Data => {
+            let headers = (!c.headers.is_empty()).then(|| c.headers.iter().map(|&h| tag_id(table, h)).collect::<Vec<_>>());
+            TagGroup::new(Tag::TD.with_row_span(rs).with_col_span(cs).with_headers(headers))
+        }
     }
 }
 
-/// Draws the lines of a cell piece (and the check mark of a checked box).
+/// Draws the lines of a cell piece. A checked box is drawn as `■` (U+25A0, in the font), so
+/// that every text extractor reads the state: `■新規 □継続`.
 fn draw_cell(s: &mut Surface, sheet: &Sheet, cell: &Cell, pc: &PlacedCell) {
     let spec = &sheet.spec;
     let lh = spec.line_height(cell.size);
@@ -258,7 +282,13 @@ fn draw_cell(s: &mut Surface, sheet: &Sheet, cell: &Cell, pc: &PlacedCell) {
         let top = pc.y + spec.pad_y + k as f32 * lh;
         let baseline = top + (lh - cell.size) / 2.0 + cell.size * 0.86;
         let inner = pc.w - 2.0 * spec.pad_x;
-        let w = face.width(&line.text, cell.size);
+        let text = match cell.checked_box {
+            Some((cl, idx)) if cl == li => {
+                std::borrow::Cow::Owned(line.text.chars().enumerate().map(|(i, c)| if i == idx && c == '□' { '■' } else { c }).collect())
+            }
+            _ => std::borrow::Cow::Borrowed(line.text.as_str()),
+        };
+        let w = face.width(&text, cell.size);
         let x = pc.x
             + spec.pad_x
             + line.indent
@@ -267,29 +297,7 @@ fn draw_cell(s: &mut Surface, sheet: &Sheet, cell: &Cell, pc: &PlacedCell) {
                 Align::Center => ((inner - w) / 2.0).max(0.0),
                 Align::Right => (inner - line.indent - w).max(0.0),
             };
-        draw_line(s, &line.text, cell.weight, cell.size, x, baseline);
-        if let Some((cl, idx)) = cell.checked_box
-            && cl == li
-        {
-            let prefix: String = line.text.chars().take(idx).collect();
-            let bx = x + face.width(&prefix, cell.size);
-            draw_check(s, bx, baseline - cell.size * 0.86, cell.size);
-        }
-    }
-}
-
-/// A check mark over a `□` whose em box starts at (x, top).
-fn draw_check(s: &mut Surface, x: f32, top: f32, size: f32) {
-    let mut pb = PathBuilder::new();
-    pb.move_to(x + 0.22 * size, top + 0.50 * size);
-    pb.line_to(x + 0.42 * size, top + 0.72 * size);
-    pb.line_to(x + 0.82 * size, top + 0.18 * size);
-    if let Some(path) = pb.finish() {
-        s.set_fill(None);
-        s.set_stroke(Some(Stroke { width: size * 0.12, ..stroke(1.0) }));
-        s.draw_path(&path);
-        s.set_stroke(None);
-        s.set_fill(Some(fill(rgb::Color::new(0, 0, 0))));
+        draw_line(s, &text, cell.weight, cell.size, x, baseline);
     }
 }
 
