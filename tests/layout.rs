@@ -46,7 +46,8 @@ fn assert_geometry(sheet: &Sheet) {
             let face = font::face(cell.weight);
             let lh = spec.line_height(cell.size);
             let inner_w = pc.w - 2.0 * spec.pad_x;
-            for line in &cell.lines[pc.first_line..pc.end_line] {
+            let lines = if pc.continued { &cell.continued_lines } else { &cell.lines };
+            for line in &lines[pc.first_line..pc.end_line] {
                 let w = face.width(&line.text, cell.size) + line.indent;
                 assert!(w <= inner_w + 0.01, "page {}: line {:?} is {w:.1} pt wide in a {inner_w:.1} pt cell", pi + 1, line.text);
             }
@@ -178,19 +179,113 @@ fn a_text_longer_than_a_page_flows_on_with_the_header_repeated() {
     }
 }
 
-#[test]
-fn a_block_that_fits_a_page_is_not_split() {
-    for sheet in sheets_of(&root().join("sheets")) {
-        let page_body = sheet.spec.content_bottom() - sheet.spec.margin;
-        for (ti, t) in sheet.tables.iter().enumerate().filter(|(_, t)| t.bookmark && t.height() <= page_body) {
-            let pages: std::collections::BTreeSet<usize> = sheet
-                .pages
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.cells.iter().any(|c| c.table == ti))
-                .map(|(i, _)| i)
-                .collect();
-            assert_eq!(pages.len(), 1, "{} spans pages {pages:?}", t.caption);
+/// How much of each page's content area is filled, from its top margin to the lowest cell.
+fn filled(sheet: &Sheet) -> Vec<f32> {
+    let spec = &sheet.spec;
+    sheet
+        .pages
+        .iter()
+        .map(|p| {
+            let bottom = p.cells.iter().map(|c| c.y + c.h).fold(spec.margin, f32::max);
+            (bottom - spec.margin) / spec.body_height()
+        })
+        .collect()
+}
+
+/// The page economy rules: no page but the last less than half full; a row group that fits
+/// a page is never broken; no table leaves its header rows alone at a page foot; every
+/// continued part of a captioned table starts with its caption 「… (続き)」 and its header rows.
+fn assert_page_economy(sheet: &Sheet) {
+    let fill = filled(sheet);
+    for (i, f) in fill.iter().enumerate().take(fill.len() - 1) {
+        assert!(*f >= 0.5, "page {} of {} is only {:.0}% full: {fill:?}", i + 1, fill.len(), f * 100.0);
+    }
+    let body = sheet.spec.body_height();
+    for (ti, t) in sheet.tables.iter().enumerate() {
+        let pages: Vec<usize> = (0..sheet.pages.len()).filter(|&p| sheet.pages[p].cells.iter().any(|c| c.table == ti && !c.repeated)).collect();
+        assert!(!pages.is_empty(), "{} is not drawn", t.caption);
+        let header_h: f32 = t.rows[..t.header_rows].iter().map(|r| r.height).sum();
+        // Row groups (rows joined by a spanning cell) that fit a page are on one page.
+        let mut reach: Vec<usize> = (0..t.rows.len()).map(|r| r + 1).collect();
+        for c in &t.cells {
+            reach[c.row] = reach[c.row].max(c.row + c.row_span);
         }
+        let mut start = t.header_rows;
+        while start < t.rows.len() {
+            let mut end = reach[start];
+            let mut r = start;
+            while r < end {
+                end = end.max(reach[r]);
+                r += 1;
+            }
+            let h: f32 = t.rows[start..end].iter().map(|r| r.height).sum();
+            if h + header_h + sheet.spec.caption_height() <= body {
+                let on: std::collections::BTreeSet<usize> = (0..sheet.pages.len())
+                    .filter(|&p| {
+                        sheet.pages[p].cells.iter().filter(|c| c.table == ti && !c.repeated).any(|c| {
+                            let row = t.cells[c.cell].row;
+                            row >= start && row < end
+                        })
+                    })
+                    .collect();
+                assert_eq!(on.len(), 1, "{}: rows {start}..{end} broken over pages {on:?}", t.caption);
+            }
+            start = end;
+        }
+        for (k, &p) in pages.iter().enumerate() {
+            let page = &sheet.pages[p];
+            // Something of the table's body is on every page it is on.
+            assert!(
+                page.cells.iter().filter(|c| c.table == ti && !c.repeated).any(|c| t.cells[c.cell].row >= t.header_rows),
+                "page {}: {} has only its header rows there",
+                p + 1,
+                t.caption
+            );
+            let Some(heading) = &t.heading else { continue };
+            let caption = page.captions.iter().find(|c| c.table == ti).unwrap_or_else(|| panic!("page {}: no caption for {heading}", p + 1));
+            if k == 0 {
+                assert!(!caption.continued);
+                assert_eq!(&caption.text, heading);
+            } else {
+                assert!(caption.continued);
+                assert_eq!(caption.text, format!("{heading} (続き)"));
+                // The header rows are repeated right under it.
+                let top = page.cells.iter().filter(|c| c.table == ti).map(|c| c.y).fold(f32::MAX, f32::min);
+                assert!(caption.baseline < top, "page {}: caption below the table", p + 1);
+                let header: Vec<String> = page
+                    .cells
+                    .iter()
+                    .filter(|c| c.table == ti && c.repeated && !c.continued && (c.y - top).abs() < 0.01)
+                    .map(|c| t.cells[c.cell].value())
+                    .collect();
+                assert!(header.iter().any(|h| h.contains("年度")), "page {}: header rows not repeated: {header:?}", p + 1);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_reference_sheet_fills_its_pages() {
+    let sheets = sheets_of(&root().join("sheets"));
+    let sheet = &sheets[0];
+    assert_page_economy(sheet);
+    let fill = filled(sheet);
+    assert!(sheet.pages.len() <= 6, "{} pages: {fill:?}", sheet.pages.len());
+    // The sheet's tables do not all fit whole: some continue, with their captions.
+    let continued: Vec<&str> = sheet.pages.iter().flat_map(|p| &p.captions).filter(|c| c.continued).map(|c| c.text.as_str()).collect();
+    assert!(!continued.is_empty(), "no table continues on a later page: {fill:?}");
+    // Every initiative has its caption, once not continued.
+    for t in sheet.tables.iter().filter(|t| t.bookmark) {
+        let heading = t.heading.as_deref().unwrap();
+        let n = sheet.pages.iter().flat_map(|p| &p.captions).filter(|c| !c.continued && c.text == heading).count();
+        assert_eq!(n, 1, "{heading}");
+    }
+}
+
+#[test]
+fn the_other_plan_fills_its_pages() {
+    for sheet in sheets_of(&root().join("tests/fixtures/other-plan")) {
+        assert_geometry(&sheet);
+        assert_page_economy(&sheet);
     }
 }

@@ -181,7 +181,10 @@ fn initiative_block(plan: &Plan, ini: &Initiative, years: &[i32], spec: &PageSpe
     let n = years.len();
     let cols = columns(spec, &[70.0, 136.0, 64.0], n, &[]);
     let caption = format!("{}. {}", ini.number.value, ini.name);
-    let mut t = TableBuilder::new(spec, caption.clone(), cols).bookmark(true).page_break_before(false);
+    let mut t = TableBuilder::new(spec, caption.clone(), cols)
+        .bookmark(true)
+        .page_break_before(false)
+        .heading(format!("{} {}", ini.number.value, ini.name));
     let y0 = 3; // first year column
     let yv = |y: &i32| ini.years.get(y).map(|s| &s.value);
 

@@ -39,6 +39,7 @@ impl<'s> TableBuilder<'s> {
             spec,
             table: Table {
                 caption: caption.into(),
+                heading: None,
                 bookmark: false,
                 page_break_before: false,
                 columns,
@@ -51,6 +52,12 @@ impl<'s> TableBuilder<'s> {
 
     pub fn bookmark(mut self, on: bool) -> Self {
         self.table.bookmark = on;
+        self
+    }
+
+    /// The visible caption printed above the table.
+    pub fn heading(mut self, text: impl Into<String>) -> Self {
+        self.table.heading = Some(text.into());
         self
     }
 
@@ -83,6 +90,11 @@ impl<'s> TableBuilder<'s> {
         let inner = (width - 2.0 * self.spec.pad_x).max(1.0);
         let size = self.spec.body_size;
         let lines = break_paragraphs(&paragraphs, inner, look.weight, size);
+        let continued_lines = if look.role == Role::Header && !paragraphs.is_empty() {
+            break_paragraphs(&[format!("{} (続き)", paragraphs.join(""))], inner, look.weight, size)
+        } else {
+            Vec::new()
+        };
         self.table.cells.push(Cell {
             row,
             col,
@@ -96,6 +108,7 @@ impl<'s> TableBuilder<'s> {
             paragraphs,
             lines,
             checked_box: None,
+            continued_lines,
         });
         self.table.cells.len() - 1
     }
