@@ -148,35 +148,86 @@ fn no_cell_line_starts_with_a_forbidden_character() {
     assert!(checked > 10, "the sample should wrap in several cells");
 }
 
+/// The pieces of a cell, page by page: (page, first line, end line, continued label).
+fn pieces(sheet: &Sheet, ti: usize, ci: usize) -> Vec<(usize, usize, usize, bool)> {
+    let mut out = Vec::new();
+    for (p, page) in sheet.pages.iter().enumerate() {
+        for c in page.cells.iter().filter(|c| c.table == ti && c.cell == ci) {
+            out.push((p, c.first_line, c.end_line, c.continued));
+        }
+    }
+    out
+}
+
+/// Checks a long text cut at `row` of table `ti`: the cell keeps its beginning and ends with
+/// the note, the rest is in a full-width row under the table labelled 「{label} の続き」, and
+/// that label is on every page the rest reaches (with 「(続き)」 after the first). Returns
+/// the text of both parts, joined.
+fn assert_spilled(sheet: &Sheet, ti: usize, label: &str, continued: &str) -> String {
+    let t = &sheet.tables[ti];
+    let row = t.rows.iter().position(|r| r.flows).expect("a row of running text under the table");
+    assert_eq!(row, t.rows.len() - 1, "the rest goes under the table");
+    let label_ci = t.cells.iter().position(|c| c.row == row && c.col == 0).unwrap();
+    let text_ci = t.cells.iter().position(|c| c.row == row && c.col > 0).unwrap();
+    assert_eq!(t.cells[label_ci].value(), label);
+    assert_eq!(t.cells[text_ci].col + t.cells[text_ci].col_span, t.columns.len(), "the rest is as wide as the table");
+    let kept = t.cells.iter().find(|c| c.paragraphs.last().map(String::as_str) == Some(layout::table_builder::SPILL_NOTE)).expect("the cut cell ends with the note");
+    assert!(kept.lines.len() <= 2 * layout::table_builder::LONG_TEXT_KEEP_LINES, "{} lines kept", kept.lines.len());
+    let text_pages: Vec<usize> = pieces(sheet, ti, text_ci).iter().filter(|p| p.2 > p.1).map(|p| p.0).collect();
+    let label_pieces = pieces(sheet, ti, label_ci);
+    for (k, p) in text_pages.iter().enumerate() {
+        let on_page: Vec<_> = label_pieces.iter().filter(|l| l.0 == *p && l.2 > l.1).collect();
+        assert_eq!(on_page.len(), 1, "page {}: the label of the rest is not there", p + 1);
+        let expect = if k == 0 { label } else { continued };
+        let lines = if on_page[0].3 { &t.cells[label_ci].continued_lines } else { &t.cells[label_ci].lines };
+        let drawn: String = lines[on_page[0].1..on_page[0].2].iter().map(|l| l.text.as_str()).collect();
+        let no_space = |s: &str| s.replace(' ', "");
+        assert_eq!(no_space(&drawn), no_space(expect), "page {}", p + 1);
+    }
+    let mut all = kept.paragraphs[..kept.paragraphs.len() - 1].concat();
+    all.push_str(&t.cells[text_ci].value());
+    all
+}
+
 #[test]
-fn a_text_longer_than_a_page_flows_on_with_the_header_repeated() {
-    let long: String = (1..=120).map(|i| format!("第{i}項の取組について、関係部署と連携して着実に進める。")).collect();
-    let item = format!("項目: \"9-9\"\n項目名: 長い文章\n改革の柱: 3\n年度別:\n  2022:\n    活動実績: \"{long}\"\n");
+fn a_text_longer_than_a_page_goes_on_under_its_table_over_pages() {
+    let long: String = (1..=400).map(|i| format!("第{i}項の取組について、関係部署と連携して着実に進める。")).collect();
+    let item = format!("項目: \"9-9\"\n項目名: 長い文章\n改革の柱: 3\n年度別:\n  2022:\n    活動実績: \"{long}\"\n  2021:\n    活動実績: 短い文。\n");
     let sheet = sheet_from_yaml(&item);
     assert_geometry(&sheet);
+    assert_page_economy(&sheet);
     let ti = sheet.tables.iter().position(|t| t.caption == "年度別の取組").unwrap();
-    let pages_with_table: Vec<usize> = (0..sheet.pages.len())
-        .filter(|&p| sheet.pages[p].cells.iter().any(|c| c.table == ti && !c.repeated))
-        .collect();
-    assert!(pages_with_table.len() >= 2, "the year table should span pages: {pages_with_table:?}");
-    for &p in &pages_with_table[1..] {
-        let page = &sheet.pages[p];
-        let top = page.cells.iter().filter(|c| c.table == ti).map(|c| c.y).fold(f32::MAX, f32::min);
-        let header: Vec<String> = page
-            .cells
-            .iter()
-            .filter(|c| c.table == ti && c.repeated && (c.y - top).abs() < 0.01)
-            .map(|c| sheet.tables[ti].cells[c.cell].value())
-            .collect();
-        assert!(header.contains(&"令和4年度(2022年度)".to_owned()), "page {}: header not repeated at the top: {header:?}", p + 1);
+    let text = assert_spilled(&sheet, ti, "活動実績 (令和4年度) の続き", "活動実績 (令和4年度) (続き)");
+    assert_eq!(text, long, "every character kept, in order");
+    let t = &sheet.tables[ti];
+    let text_ci = t.cells.iter().position(|c| c.row == t.rows.len() - 1 && c.col > 0).unwrap();
+    let p = pieces(&sheet, ti, text_ci);
+    assert!(p.len() >= 2, "the rest should run over pages: {p:?}");
+    for w in p.windows(2) {
+        assert_eq!(w[0].2, w[1].1, "lines continue where the previous page stopped");
     }
-    // The long cell's lines are spread over the pages, in order.
-    let cell = sheet.tables[ti].cells.iter().position(|c| c.value() == long).unwrap();
-    let pieces: Vec<(usize, usize)> = sheet.pages.iter().flat_map(|p| p.cells.iter()).filter(|c| c.table == ti && c.cell == cell).map(|c| (c.first_line, c.end_line)).collect();
-    assert!(pieces.len() >= 2);
-    for w in pieces.windows(2) {
-        assert_eq!(w[0].1, w[1].0, "lines continue where the previous page stopped");
+    // On each later page the year header is repeated above the rest.
+    for &(page, ..) in &p[1..] {
+        let header: Vec<String> = sheet.pages[page].cells.iter().filter(|c| c.table == ti && c.repeated && !c.continued).map(|c| t.cells[c.cell].value()).collect();
+        assert!(header.contains(&"令和4年度(2022年度)".to_owned()), "page {}: {header:?}", page + 1);
     }
+}
+
+#[test]
+fn a_long_reason_in_one_year_keeps_the_sheet_short() {
+    let dir = root().join("tests/fixtures/long-text");
+    let sheets = sheets_of(&dir);
+    let sheet = &sheets[0];
+    assert_geometry(sheet);
+    assert_page_economy(sheet);
+    assert!(sheet.pages.len() <= 9, "{} pages: {:?}", sheet.pages.len(), filled(sheet));
+    let ti = sheet.tables.iter().position(|t| t.caption.starts_with("3-2-1.")).unwrap();
+    let text = assert_spilled(sheet, ti, "評価理由 (令和3年度) の続き", "評価理由 (令和3年度) (続き)");
+    let mut diags = Diagnostics::default();
+    let set = load::load_dir(&dir, &mut diags).unwrap();
+    let reason = set.items[0].item.initiatives[0].years[&2021].value.reason.paragraphs().concat();
+    assert!(reason.chars().count() >= 2900);
+    assert_eq!(text, reason);
 }
 
 /// How much of each page's content area is filled, from its top margin to the lowest cell.
@@ -219,7 +270,9 @@ fn assert_page_economy(sheet: &Sheet) {
                 r += 1;
             }
             let h: f32 = t.rows[start..end].iter().map(|r| r.height).sum();
-            if h + header_h + sheet.spec.caption_height() <= body {
+            // (Running text under a table is split between lines to fill a page.)
+            let flows = end == start + 1 && t.rows[start].flows;
+            if !flows && h + header_h + sheet.spec.caption_height() <= body {
                 let on: std::collections::BTreeSet<usize> = (0..sheet.pages.len())
                     .filter(|&p| {
                         sheet.pages[p].cells.iter().filter(|c| c.table == ti && !c.repeated).any(|c| {
@@ -236,7 +289,8 @@ fn assert_page_economy(sheet: &Sheet) {
             let page = &sheet.pages[p];
             // Something of the table's body is on every page it is on.
             assert!(
-                page.cells.iter().filter(|c| c.table == ti && !c.repeated).any(|c| t.cells[c.cell].row >= t.header_rows),
+                t.rows.len() == t.header_rows
+                    || page.cells.iter().filter(|c| c.table == ti && !c.repeated).any(|c| t.cells[c.cell].row >= t.header_rows),
                 "page {}: {} has only its header rows there",
                 p + 1,
                 t.caption

@@ -285,3 +285,24 @@ fn another_plan_renders_with_its_own_words() {
     assert!(!text.contains("R4"), "a 4-year plan has no fifth year");
     assert!(!text.contains("はだの"), "nothing of the reference plan");
 }
+
+#[test]
+fn a_long_reason_is_printed_whole_and_labelled() {
+    let dir = root().join("tests/fixtures/long-text");
+    let bytes = render_item(&dir, "3-2");
+    let doc = Document::load_mem(&bytes).unwrap();
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    assert!(pages.len() <= 9, "{} pages", pages.len());
+    let page_text: Vec<String> = pages.iter().map(|p| strip_ws(&doc.extract_text(&[*p]).unwrap())).collect();
+    let set = load_ok(&dir);
+    let reason = set.item("3-2").unwrap().item.initiatives[0].years[&2021].value.reason.paragraphs().concat();
+    let sentences: Vec<String> = reason.split_inclusive('。').map(strip_ws).collect();
+    assert!(sentences.len() > 50);
+    for s in &sentences {
+        // (Here the rest fits on one page: every sentence is whole on a page.)
+        assert!(page_text.iter().any(|t| t.contains(s.as_str())), "sentence missing: {s}");
+    }
+    let all = page_text.concat();
+    assert!(all.contains("評価理由(令和3年度)の続き"), "the rest is not labelled");
+    assert!(all.contains("(続きは下欄)"), "the cut cell does not say where it goes on");
+}

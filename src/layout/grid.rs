@@ -62,6 +62,9 @@ impl Cell {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
     pub height: f32,
+    /// Running text (the continuation of a long text under its table): split between lines
+    /// to fill a page rather than moved whole to the next one.
+    pub flows: bool,
 }
 
 /// A table: columns, rows, cells. The first `header_rows` rows are repeated at the top of every

@@ -121,13 +121,23 @@ impl Flow<'_> {
         }
         for g in groups {
             let gh = group_height(t, &g);
-            if gh > self.remaining() + 0.01 && cap_h + header_h + gh <= self.full() {
+            let flows_on = g.len() == 1 && self.flows_on_here(ti, g.start);
+            if gh > self.remaining() + 0.01 && cap_h + header_h + gh <= self.full() && !flows_on {
                 self.continue_on_new_page(ti);
             }
             for r in g {
                 self.row(ti, r, cap_h + header_h);
             }
         }
+    }
+
+    /// Whether a row of running text starts here and goes on on the next page: it does when
+    /// a few of its lines fit in what is left.
+    fn flows_on_here(&self, ti: usize, r: usize) -> bool {
+        const MIN_LINES: f32 = 4.0;
+        let spec = self.spec;
+        self.tables[ti].rows[r].flows
+            && self.remaining() >= 2.0 * spec.pad_y + MIN_LINES * spec.line_height(spec.body_size)
     }
 
     /// Places one row, moving it to the next page or splitting it between lines.
@@ -139,7 +149,7 @@ impl Flow<'_> {
             self.place(ti, r, h, false);
             return;
         }
-        if h + header_h <= self.full() {
+        if h + header_h <= self.full() && !self.flows_on_here(ti, r) {
             self.continue_on_new_page(ti);
             self.place(ti, r, h, false);
             return;
