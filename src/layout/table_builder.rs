@@ -207,8 +207,9 @@ impl<'s> TableBuilder<'s> {
             // The longest prefix ending after a sentence that fits the room left.
             let ends: Vec<usize> = p.char_indices().filter(|(_, ch)| matches!(ch, '。' | '．' | '！' | '？')).map(|(b, ch)| b + ch.len_utf8()).filter(|&b| b < p.len()).collect();
             let mut at = ends.into_iter().rev().find(|&b| count(&p[..b]) <= room);
-            if at.is_none() && room > 0 {
-                // No sentence ends in reach: cut where the room's last line ends.
+            if at.is_none() && used == 0 && room > 0 {
+                // No sentence ends in reach of the first paragraph: cut where the room's last
+                // line ends. (A later paragraph goes on whole under the table.)
                 let lines = break_paragraphs(&[p.to_owned()], inner, c.weight, c.size);
                 let prefix: String = lines[..room].iter().map(|l| l.text.as_str()).collect();
                 if p.starts_with(&prefix) && !prefix.is_empty() {
