@@ -275,8 +275,8 @@ pub fn form(sheet: &Sheet) -> Form {
                     rows.push(FormRow { height: caption_h, kind: RowKind::Caption { table: ti, continued: true } });
                 }
                 copies.push(rows.len() as u32);
-                for hr in 0..t.header_rows {
-                    let height = whole_px(pieces[hr].iter().sum::<f32>()).min(MAX_ROW_HEIGHT);
+                for (hr, hp) in pieces.iter().enumerate().take(t.header_rows) {
+                    let height = whole_px(hp.iter().sum::<f32>()).min(MAX_ROW_HEIGHT);
                     rows.push(FormRow { height, kind: RowKind::Repeated { table: ti, row: hr } });
                 }
             }
