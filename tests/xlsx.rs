@@ -363,7 +363,8 @@ fn check_form(sheet: &Sheet, bytes: &[u8]) {
     let check_cell = |t: &layout::Table, c: &layout::Cell, r0: u32, expected_merges: &mut Vec<_>| {
         let c0 = col(t.col_x(c.col));
         let (r1, c1) = (r0 + c.row_span as u32 - 1, col(t.col_x(c.col + c.col_span)) - 1);
-        assert_eq!(value(r0, c0), shown(c), "({}) cell at row {} col {}", t.caption, c.row, c.col);
+        // The form's values are the lines as measured for Excel, each ended by a line break.
+        assert_eq!(strip_ws(&value(r0, c0)), strip_ws(&shown(c)), "({}) cell at row {} col {}", t.caption, c.row, c.col);
         if (r0, c0) != (r1, c1) {
             expected_merges.push(((r0, c0), (r1, c1)));
         }
@@ -450,7 +451,8 @@ fn form_matches_the_layout() {
     assert_eq!(wb.sheet_names(), ["シート", "データ"]);
     // The labels of design/sheet-layout.md, as whole cell values.
     let range = wb.worksheet_range("シート").unwrap();
-    let values: Vec<String> = range.used_cells().map(|(_, _, d)| text(d)).collect();
+    // (Values are the lines as measured for Excel, joined by line breaks.)
+    let values: Vec<String> = range.used_cells().map(|(_, _, d)| strip_ws(&text(d))).collect();
     for label in [
         "項目", "改革の柱", "概要(目指す姿)", "指標", "活動指標", "成果指標", "目標", "実績", "計",
         "取組目標", "活動実績", "成果実績", "内部評価(結果要因、次年度課題等)", "外部評価", "取組内容", "項目名",
@@ -458,7 +460,7 @@ fn form_matches_the_layout() {
         "自己評価", "評価理由", "次年度以降", "次年度以降の取組の方向性・課題等", "R3", "R7",
         "令和3年度(2021年度)", "令和7年度(2025年度)", "☑新規 □継続", "□新規 ☑継続", "50団体", "60団体以上",
     ] {
-        assert!(values.iter().any(|v| v == label), "{label} is not a cell of the form");
+        assert!(values.iter().any(|v| *v == strip_ws(label)), "{label} is not a cell of the form");
     }
 }
 
@@ -505,9 +507,10 @@ fn another_plan_works_too() {
     let mut wb = open(&bytes);
     let range = wb.worksheet_range("シート").unwrap();
     assert_eq!(range.get_value((0, 0)), Some(&Data::String("みなと町行財政改革推進プラン 取組状況報告書".into())));
-    let values: Vec<String> = range.used_cells().map(|(_, _, d)| text(d)).collect();
+    // (Values are the lines as measured for Excel, joined by line breaks.)
+    let values: Vec<String> = range.used_cells().map(|(_, _, d)| strip_ws(&text(d))).collect();
     for v in ["平成30年度(2018年度)", "令和元年度(2019年度)", "令和3年度(2021年度)", "H30", "R1", "2 町民との協働", "II：要改善"] {
-        assert!(values.iter().any(|x| x.contains(v)), "{v} missing from the form");
+        assert!(values.iter().any(|x| x.contains(&strip_ws(v))), "{v} missing from the form");
     }
     assert!(!values.iter().any(|x| x.contains("令和4年度")), "a 4-year plan has four year columns");
 
@@ -562,13 +565,13 @@ fn a_row_taller_than_excel_allows_is_split_over_rows() {
         .used_cells()
         .filter_map(|(r, c, d)| {
             let s = text(d);
-            s.contains("町民説明会の運営方法").then(|| (r as u32 + range.start().unwrap().0, c as u32, s))
+            strip_ws(&s).contains("町民説明会の運営方法").then(|| (r as u32 + range.start().unwrap().0, c as u32, s))
         })
         .collect();
     parts.sort();
     // The year's cell keeps the first bullets; the rest goes on in the full-width row under
     // the table (layout::table_builder::spill_long_texts), itself taller than Excel allows.
-    let joined: String = parts.iter().map(|p| p.2.replace(layout::table_builder::SPILL_NOTE, "").replace(['\n', '・'], "")).collect();
+    let joined: String = parts.iter().map(|p| strip_ws(&p.2.replace(layout::table_builder::SPILL_NOTE, "")).replace('・', "")).collect();
     assert!(parts[0].2.ends_with(layout::table_builder::SPILL_NOTE), "{:?}", parts[0].2);
     let parts: Vec<_> = parts[1..].to_vec();
     assert!(parts.len() >= 3, "split over several rows: {}", parts.len());
@@ -585,7 +588,7 @@ fn a_row_taller_than_excel_allows_is_split_over_rows() {
     let (first, last) = (parts[0].0, parts.last().unwrap().0);
     let label = merged
         .iter()
-        .find(|(s, e)| s.0 == first && e.0 == last && range.get_value(*s).map(text).as_deref() == Some("取組目標 (令和元年度) の続き"));
+        .find(|(s, e)| s.0 == first && e.0 == last && range.get_value(*s).map(|d| strip_ws(&text(d))).as_deref() == Some("取組目標(令和元年度)の続き"));
     assert!(label.is_some(), "the label merged over rows {first}..={last}: {merged:?}");
 
     // LibreOffice prints every bullet (nothing cut off).

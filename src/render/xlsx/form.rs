@@ -112,10 +112,11 @@ pub struct Form {
     pub print_scale: u16,
 }
 
-/// A line of a cell's text for XLSX, with the paragraph it belongs to.
+/// A line of a cell's text for XLSX.
 pub(super) struct XLine {
-    para: usize,
     text: String,
+    /// A bullet's continuation line (indented under the bullet's text).
+    indent: bool,
 }
 
 /// A height rounded up to whole pixels (Excel would round it to the nearest).
@@ -129,9 +130,9 @@ fn whole_px(h: f32) -> f32 {
 pub(super) fn wrap(paragraphs: &[String], width_px: u32, pad: f32, weight: Weight, size: f32) -> Vec<XLine> {
     let inner = (width_px as f32 * NARROWEST / PX_PER_PT - 2.0 * pad).max(1.0);
     let mut out = Vec::new();
-    for (i, p) in paragraphs.iter().enumerate() {
+    for p in paragraphs {
         let lines = break_paragraphs(std::slice::from_ref(p), inner, weight, size * MEASURE_SCALE);
-        out.extend(lines.into_iter().map(|l| XLine { para: i, text: l.text }));
+        out.extend(lines.into_iter().map(|l| XLine { indent: l.indent > 0.0, text: l.text }));
     }
     out
 }
@@ -141,21 +142,28 @@ pub(super) fn lines_height(n: usize, size: f32, pad: f32) -> f32 {
     n.max(1) as f32 * size * LINE_FACTOR + 2.0 * pad
 }
 
-/// Joins lines back into a value: lines of one paragraph run on, paragraphs get line breaks.
+/// Joins lines into a cell value, each line ended by a line break: Excel and LibreOffice
+/// then show the lines broken as measured, with our kinsoku (LibreOffice's own wrapping
+/// may start a line with 「、」), and the rows measured for them hold exactly those lines.
+/// (The lines are measured narrower than the cell, so neither wraps them again.) A bullet's
+/// continuation lines are indented with a full-width space, the width the measure left them.
 fn join_lines(lines: &[XLine]) -> String {
     let mut s = String::new();
     for (i, l) in lines.iter().enumerate() {
-        if i > 0 && lines[i - 1].para != l.para {
+        if i > 0 {
             s.push('\n');
+        }
+        if l.indent {
+            s.push('\u{3000}');
         }
         s.push_str(&l.text);
     }
     s
 }
 
-/// A cell's value, with a checked box shown as `☑`.
-fn cell_value(cell: &Cell) -> String {
-    let value = cell.value();
+/// A cell's value, its lines as measured for Excel, with a checked box shown as `☑`.
+fn cell_value(cell: &Cell, lines: &[XLine]) -> String {
+    let value = join_lines(lines);
     match cell.checked_box {
         // The checked box is on the first line, which starts the first paragraph.
         Some((0, idx)) => value.chars().enumerate().map(|(i, c)| if i == idx && c == '□' { '☑' } else { c }).collect(),
@@ -317,7 +325,7 @@ pub fn form(sheet: &Sheet) -> Form {
                     last_row: last_xrow(c.row + c.row_span - 1),
                     first_col,
                     last_col,
-                    text: cell_value(c),
+                    text: cell_value(c, &lines[i]),
                     repeated: false,
                 }),
             }
@@ -335,7 +343,7 @@ pub fn form(sheet: &Sheet) -> Form {
                     last_row: base + last as u32,
                     first_col,
                     last_col,
-                    text: cell_value(c),
+                    text: cell_value(c, &lines[i]),
                     repeated: true,
                 });
             }
