@@ -27,6 +27,15 @@ pub fn long_label(year: i32) -> String {
     }
 }
 
+/// `令和3年度`, `令和元年度`: the era year alone.
+pub fn era_label(year: i32) -> String {
+    match era(year) {
+        Some((name, _, 1)) => format!("{name}元年度"),
+        Some((name, _, n)) => format!("{name}{n}年度"),
+        None => format!("{year}年度"),
+    }
+}
+
 /// `R3`, `R1`, `H30`.
 pub fn short_label(year: i32) -> String {
     match era(year) {

@@ -6,6 +6,8 @@
 //! - no line ends with opening brackets;
 //! - digit runs (ASCII or full-width, with `,` `.` inside) are never broken, nor is a number
 //!   separated from the one or two characters of its unit (`50団体`, `１００件`, `30%`);
+//! - a counting prefix (`第`, `約`, `計`, `全`) stays with the number that follows it
+//!   (`第12段落`, `約３割`);
 //! - a run that is wider than the line is broken between characters, still without starting a
 //!   line with a character of the no-start set where another split is possible.
 
@@ -29,6 +31,11 @@ pub fn is_no_start(c: char) -> bool {
 pub fn is_no_end(c: char) -> bool {
     matches!(c, '「' | '『' | '（' | '［' | '｛' | '〔' | '〈' | '《' | '【' | '〘' | '〖' | '｢'
         | '(' | '[' | '{' | '‘' | '“')
+}
+
+/// Prefixes that belong to the number after them: `第12段落`, `約３割`, `計5件`, `全10回`.
+pub fn is_number_prefix(c: char) -> bool {
+    matches!(c, '第' | '約' | '計' | '全')
 }
 
 fn is_digit(c: char) -> bool {
@@ -62,6 +69,10 @@ fn break_points(s: &str) -> Vec<(usize, bool)> {
 /// The kinsoku and number tailoring for a break between `chars[i-1]` and `chars[i]`.
 fn may_break_between(chars: &[(usize, char)], i: usize, before: char, after: char) -> bool {
     if is_no_start(after) || is_no_end(before) {
+        return false;
+    }
+    // A counting prefix and its number.
+    if is_number_prefix(before) && is_digit(after) {
         return false;
     }
     // Inside a number: digits and the separators between digits.
@@ -170,10 +181,11 @@ fn break_chars(s: &str, max_width: f32, width: &dyn Fn(&str) -> f32) -> Vec<Stri
         // chars[i..j] fits (at least one character, even if it alone is wider).
         if j < chars.len() {
             let mut k = j;
-            while k > i + 1 && (is_no_start(chars[k]) || is_no_end(chars[k - 1])) {
+            let bad = |k: usize| is_no_start(chars[k]) || is_no_end(chars[k - 1]) || (is_number_prefix(chars[k - 1]) && is_digit(chars[k]));
+            while k > i + 1 && bad(k) {
                 k -= 1;
             }
-            if k > i + 1 || !(is_no_start(chars[j]) || is_no_end(chars[j - 1])) {
+            if k > i + 1 || !bad(j) {
                 j = k;
             }
         }
@@ -209,6 +221,18 @@ mod tests {
         assert!(lines.iter().any(|l| l.contains("50団体")), "{lines:?}");
         let lines = break_lines("あいうえ１００件", 5.0, &w);
         assert!(lines.iter().any(|l| l.contains("１００")), "{lines:?}");
+    }
+
+    #[test]
+    fn counting_prefixes_stay_with_their_number() {
+        for prefix in ["第", "約", "計", "全"] {
+            let text = format!("あいうえおかきく{prefix}12段落のとおり{prefix}３割を進める");
+            for width in 3..12 {
+                let lines = break_lines(&text, width as f32, &w);
+                assert_eq!(lines.concat(), text);
+                assert!(lines.iter().all(|l| !l.ends_with(prefix)), "{prefix} at a line end (width {width}): {lines:?}");
+            }
+        }
     }
 
     #[test]

@@ -46,7 +46,8 @@ fn assert_geometry(sheet: &Sheet) {
             let face = font::face(cell.weight);
             let lh = spec.line_height(cell.size);
             let inner_w = pc.w - 2.0 * spec.pad_x;
-            for line in &cell.lines[pc.first_line..pc.end_line] {
+            let lines = if pc.continued { &cell.continued_lines } else { &cell.lines };
+            for line in &lines[pc.first_line..pc.end_line] {
                 let w = face.width(&line.text, cell.size) + line.indent;
                 assert!(w <= inner_w + 0.01, "page {}: line {:?} is {w:.1} pt wide in a {inner_w:.1} pt cell", pi + 1, line.text);
             }
@@ -147,50 +148,198 @@ fn no_cell_line_starts_with_a_forbidden_character() {
     assert!(checked > 10, "the sample should wrap in several cells");
 }
 
+/// The pieces of a cell, page by page: (page, first line, end line, continued label).
+fn pieces(sheet: &Sheet, ti: usize, ci: usize) -> Vec<(usize, usize, usize, bool)> {
+    let mut out = Vec::new();
+    for (p, page) in sheet.pages.iter().enumerate() {
+        for c in page.cells.iter().filter(|c| c.table == ti && c.cell == ci) {
+            out.push((p, c.first_line, c.end_line, c.continued));
+        }
+    }
+    out
+}
+
+/// Checks a long text cut at `row` of table `ti`: the cell keeps its beginning and ends with
+/// the note, the rest is in a full-width row under the table labelled 「{label} の続き」, and
+/// that label is on every page the rest reaches (with 「(続き)」 after the first). Returns
+/// the text of both parts, joined.
+fn assert_spilled(sheet: &Sheet, ti: usize, label: &str, continued: &str) -> String {
+    let t = &sheet.tables[ti];
+    let row = t.rows.iter().position(|r| r.flows).expect("a row of running text under the table");
+    assert_eq!(row, t.rows.len() - 1, "the rest goes under the table");
+    let label_ci = t.cells.iter().position(|c| c.row == row && c.col == 0).unwrap();
+    let text_ci = t.cells.iter().position(|c| c.row == row && c.col > 0).unwrap();
+    assert_eq!(t.cells[label_ci].value(), label);
+    assert_eq!(t.cells[text_ci].col + t.cells[text_ci].col_span, t.columns.len(), "the rest is as wide as the table");
+    let kept = t.cells.iter().find(|c| c.paragraphs.last().map(String::as_str) == Some(layout::table_builder::SPILL_NOTE)).expect("the cut cell ends with the note");
+    assert!(kept.lines.len() <= 2 * layout::table_builder::LONG_TEXT_KEEP_LINES, "{} lines kept", kept.lines.len());
+    let text_pages: Vec<usize> = pieces(sheet, ti, text_ci).iter().filter(|p| p.2 > p.1).map(|p| p.0).collect();
+    let label_pieces = pieces(sheet, ti, label_ci);
+    for (k, p) in text_pages.iter().enumerate() {
+        let on_page: Vec<_> = label_pieces.iter().filter(|l| l.0 == *p && l.2 > l.1).collect();
+        assert_eq!(on_page.len(), 1, "page {}: the label of the rest is not there", p + 1);
+        let expect = if k == 0 { label } else { continued };
+        let lines = if on_page[0].3 { &t.cells[label_ci].continued_lines } else { &t.cells[label_ci].lines };
+        let drawn: String = lines[on_page[0].1..on_page[0].2].iter().map(|l| l.text.as_str()).collect();
+        let no_space = |s: &str| s.replace(' ', "");
+        assert_eq!(no_space(&drawn), no_space(expect), "page {}", p + 1);
+    }
+    let mut all = kept.paragraphs[..kept.paragraphs.len() - 1].concat();
+    all.push_str(&t.cells[text_ci].value());
+    all
+}
+
 #[test]
-fn a_text_longer_than_a_page_flows_on_with_the_header_repeated() {
-    let long: String = (1..=120).map(|i| format!("第{i}項の取組について、関係部署と連携して着実に進める。")).collect();
-    let item = format!("項目: \"9-9\"\n項目名: 長い文章\n改革の柱: 3\n年度別:\n  2022:\n    活動実績: \"{long}\"\n");
+fn a_text_longer_than_a_page_goes_on_under_its_table_over_pages() {
+    let long: String = (1..=400).map(|i| format!("第{i}項の取組について、関係部署と連携して着実に進める。")).collect();
+    let item = format!("項目: \"9-9\"\n項目名: 長い文章\n改革の柱: 3\n年度別:\n  2022:\n    活動実績: \"{long}\"\n  2021:\n    活動実績: 短い文。\n");
     let sheet = sheet_from_yaml(&item);
     assert_geometry(&sheet);
+    assert_page_economy(&sheet);
     let ti = sheet.tables.iter().position(|t| t.caption == "年度別の取組").unwrap();
-    let pages_with_table: Vec<usize> = (0..sheet.pages.len())
-        .filter(|&p| sheet.pages[p].cells.iter().any(|c| c.table == ti && !c.repeated))
-        .collect();
-    assert!(pages_with_table.len() >= 2, "the year table should span pages: {pages_with_table:?}");
-    for &p in &pages_with_table[1..] {
-        let page = &sheet.pages[p];
-        let top = page.cells.iter().filter(|c| c.table == ti).map(|c| c.y).fold(f32::MAX, f32::min);
-        let header: Vec<String> = page
-            .cells
-            .iter()
-            .filter(|c| c.table == ti && c.repeated && (c.y - top).abs() < 0.01)
-            .map(|c| sheet.tables[ti].cells[c.cell].value())
-            .collect();
-        assert!(header.contains(&"令和4年度(2022年度)".to_owned()), "page {}: header not repeated at the top: {header:?}", p + 1);
+    let text = assert_spilled(&sheet, ti, "活動実績 (令和4年度) の続き", "活動実績 (令和4年度) (続き)");
+    assert_eq!(text, long, "every character kept, in order");
+    let t = &sheet.tables[ti];
+    let text_ci = t.cells.iter().position(|c| c.row == t.rows.len() - 1 && c.col > 0).unwrap();
+    let p = pieces(&sheet, ti, text_ci);
+    assert!(p.len() >= 2, "the rest should run over pages: {p:?}");
+    for w in p.windows(2) {
+        assert_eq!(w[0].2, w[1].1, "lines continue where the previous page stopped");
     }
-    // The long cell's lines are spread over the pages, in order.
-    let cell = sheet.tables[ti].cells.iter().position(|c| c.value() == long).unwrap();
-    let pieces: Vec<(usize, usize)> = sheet.pages.iter().flat_map(|p| p.cells.iter()).filter(|c| c.table == ti && c.cell == cell).map(|c| (c.first_line, c.end_line)).collect();
-    assert!(pieces.len() >= 2);
-    for w in pieces.windows(2) {
-        assert_eq!(w[0].1, w[1].0, "lines continue where the previous page stopped");
+    // On each later page the year header is repeated above the rest.
+    for &(page, ..) in &p[1..] {
+        let header: Vec<String> = sheet.pages[page].cells.iter().filter(|c| c.table == ti && c.repeated && !c.continued).map(|c| t.cells[c.cell].value()).collect();
+        assert!(header.contains(&"令和4年度(2022年度)".to_owned()), "page {}: {header:?}", page + 1);
     }
 }
 
 #[test]
-fn a_block_that_fits_a_page_is_not_split() {
-    for sheet in sheets_of(&root().join("sheets")) {
-        let page_body = sheet.spec.content_bottom() - sheet.spec.margin;
-        for (ti, t) in sheet.tables.iter().enumerate().filter(|(_, t)| t.bookmark && t.height() <= page_body) {
-            let pages: std::collections::BTreeSet<usize> = sheet
-                .pages
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.cells.iter().any(|c| c.table == ti))
-                .map(|(i, _)| i)
-                .collect();
-            assert_eq!(pages.len(), 1, "{} spans pages {pages:?}", t.caption);
+fn a_long_reason_in_one_year_keeps_the_sheet_short() {
+    let dir = root().join("tests/fixtures/long-text");
+    let sheets = sheets_of(&dir);
+    let sheet = &sheets[0];
+    assert_geometry(sheet);
+    assert_page_economy(sheet);
+    assert!(sheet.pages.len() <= 9, "{} pages: {:?}", sheet.pages.len(), filled(sheet));
+    let ti = sheet.tables.iter().position(|t| t.caption.starts_with("3-2-1.")).unwrap();
+    let text = assert_spilled(sheet, ti, "評価理由 (令和3年度) の続き", "評価理由 (令和3年度) (続き)");
+    let mut diags = Diagnostics::default();
+    let set = load::load_dir(&dir, &mut diags).unwrap();
+    let reason = set.items[0].item.initiatives[0].years[&2021].value.reason.paragraphs().concat();
+    assert!(reason.chars().count() >= 2900);
+    assert_eq!(text, reason);
+}
+
+/// How much of each page's content area is filled, from its top margin to the lowest cell.
+fn filled(sheet: &Sheet) -> Vec<f32> {
+    let spec = &sheet.spec;
+    sheet
+        .pages
+        .iter()
+        .map(|p| {
+            let bottom = p.cells.iter().map(|c| c.y + c.h).fold(spec.margin, f32::max);
+            (bottom - spec.margin) / spec.body_height()
+        })
+        .collect()
+}
+
+/// The page economy rules: no page but the last less than half full; a row group that fits
+/// a page is never broken; no table leaves its header rows alone at a page foot; every
+/// continued part of a captioned table starts with its caption 「… (続き)」 and its header rows.
+fn assert_page_economy(sheet: &Sheet) {
+    let fill = filled(sheet);
+    for (i, f) in fill.iter().enumerate().take(fill.len() - 1) {
+        assert!(*f >= 0.5, "page {} of {} is only {:.0}% full: {fill:?}", i + 1, fill.len(), f * 100.0);
+    }
+    let body = sheet.spec.body_height();
+    for (ti, t) in sheet.tables.iter().enumerate() {
+        let pages: Vec<usize> = (0..sheet.pages.len()).filter(|&p| sheet.pages[p].cells.iter().any(|c| c.table == ti && !c.repeated)).collect();
+        assert!(!pages.is_empty(), "{} is not drawn", t.caption);
+        let header_h: f32 = t.rows[..t.header_rows].iter().map(|r| r.height).sum();
+        // Row groups (rows joined by a spanning cell) that fit a page are on one page.
+        let mut reach: Vec<usize> = (0..t.rows.len()).map(|r| r + 1).collect();
+        for c in &t.cells {
+            reach[c.row] = reach[c.row].max(c.row + c.row_span);
         }
+        let mut start = t.header_rows;
+        while start < t.rows.len() {
+            let mut end = reach[start];
+            let mut r = start;
+            while r < end {
+                end = end.max(reach[r]);
+                r += 1;
+            }
+            let h: f32 = t.rows[start..end].iter().map(|r| r.height).sum();
+            // (Running text under a table is split between lines to fill a page.)
+            let flows = end == start + 1 && t.rows[start].flows;
+            if !flows && h + header_h + sheet.spec.caption_height() <= body {
+                let on: std::collections::BTreeSet<usize> = (0..sheet.pages.len())
+                    .filter(|&p| {
+                        sheet.pages[p].cells.iter().filter(|c| c.table == ti && !c.repeated).any(|c| {
+                            let row = t.cells[c.cell].row;
+                            row >= start && row < end
+                        })
+                    })
+                    .collect();
+                assert_eq!(on.len(), 1, "{}: rows {start}..{end} broken over pages {on:?}", t.caption);
+            }
+            start = end;
+        }
+        for (k, &p) in pages.iter().enumerate() {
+            let page = &sheet.pages[p];
+            // Something of the table's body is on every page it is on.
+            assert!(
+                t.rows.len() == t.header_rows
+                    || page.cells.iter().filter(|c| c.table == ti && !c.repeated).any(|c| t.cells[c.cell].row >= t.header_rows),
+                "page {}: {} has only its header rows there",
+                p + 1,
+                t.caption
+            );
+            let Some(heading) = &t.heading else { continue };
+            let caption = page.captions.iter().find(|c| c.table == ti).unwrap_or_else(|| panic!("page {}: no caption for {heading}", p + 1));
+            if k == 0 {
+                assert!(!caption.continued);
+                assert_eq!(&caption.text, heading);
+            } else {
+                assert!(caption.continued);
+                assert_eq!(caption.text, format!("{heading} (続き)"));
+                // The header rows are repeated right under it.
+                let top = page.cells.iter().filter(|c| c.table == ti).map(|c| c.y).fold(f32::MAX, f32::min);
+                assert!(caption.baseline < top, "page {}: caption below the table", p + 1);
+                let header: Vec<String> = page
+                    .cells
+                    .iter()
+                    .filter(|c| c.table == ti && c.repeated && !c.continued && (c.y - top).abs() < 0.01)
+                    .map(|c| t.cells[c.cell].value())
+                    .collect();
+                assert!(header.iter().any(|h| h.contains("年度")), "page {}: header rows not repeated: {header:?}", p + 1);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_reference_sheet_fills_its_pages() {
+    let sheets = sheets_of(&root().join("sheets"));
+    let sheet = &sheets[0];
+    assert_page_economy(sheet);
+    let fill = filled(sheet);
+    assert!(sheet.pages.len() <= 6, "{} pages: {fill:?}", sheet.pages.len());
+    // The sheet's tables do not all fit whole: some continue, with their captions.
+    let continued: Vec<&str> = sheet.pages.iter().flat_map(|p| &p.captions).filter(|c| c.continued).map(|c| c.text.as_str()).collect();
+    assert!(!continued.is_empty(), "no table continues on a later page: {fill:?}");
+    // Every initiative has its caption, once not continued.
+    for t in sheet.tables.iter().filter(|t| t.bookmark) {
+        let heading = t.heading.as_deref().unwrap();
+        let n = sheet.pages.iter().flat_map(|p| &p.captions).filter(|c| !c.continued && c.text == heading).count();
+        assert_eq!(n, 1, "{heading}");
+    }
+}
+
+#[test]
+fn the_other_plan_fills_its_pages() {
+    for sheet in sheets_of(&root().join("tests/fixtures/other-plan")) {
+        assert_geometry(&sheet);
+        assert_page_economy(&sheet);
     }
 }

@@ -56,7 +56,8 @@ fn attr(tag: &str, name: &str) -> Option<String> {
     Some(tag[start..].split('"').next()?.to_owned())
 }
 
-/// Row heights of a sheet (0-based row -> points), from its XML.
+/// Row heights of a sheet (0-based row -> points), from its XML (15 pt, the default, where
+/// a row has no height of its own).
 fn row_heights(sheet_xml: &str) -> Vec<(u32, f64)> {
     sheet_xml
         .split("<row ")
@@ -64,7 +65,7 @@ fn row_heights(sheet_xml: &str) -> Vec<(u32, f64)> {
         .filter_map(|t| {
             let tag = t.split('>').next()?;
             let r: u32 = attr(tag, "r")?.parse().ok()?;
-            let ht: f64 = attr(tag, "ht")?.parse().ok()?;
+            let ht: f64 = attr(tag, "ht").and_then(|h| h.parse().ok()).unwrap_or(15.0);
             Some((r - 1, ht))
         })
         .collect()
@@ -315,8 +316,10 @@ fn shown(c: &layout::Cell) -> String {
 }
 
 /// Checks the form sheet against the layout: every cell's value and position on the grid
-/// made of all tables' column boundaries, every merged range, fonts, fills and borders.
-/// Assumes no row is taller than Excel allows (one XLSX row per layout row).
+/// made of all tables' column boundaries, every merged range, fonts, fills and borders; the
+/// captions and, where the PDF continues a table on a new page, a page break, the caption
+/// 「… (続き)」 and the header rows again. Assumes no row is taller than Excel allows (one XLSX
+/// row per layout row).
 fn check_form(sheet: &Sheet, bytes: &[u8]) {
     let px = |x: f32| (x * 96.0 / 72.0).round() as u32;
     let mut bounds: Vec<u32> = sheet.tables.iter().flat_map(|t| (0..=t.columns.len()).map(move |i| px(t.col_x(i)))).collect();
@@ -331,58 +334,112 @@ fn check_form(sheet: &Sheet, bytes: &[u8]) {
     let range = wb.worksheet_range("シート").unwrap();
     let styles = wb.worksheet_style("シート").unwrap();
     let value = |r: u32, c: u32| range.get_value((r, c)).map(text).unwrap_or_default();
+    let xml = part(bytes, "xl/worksheets/sheet1.xml");
+    let breaks: Vec<u32> = xml
+        .split("<rowBreaks")
+        .nth(1)
+        .map(|s| s.split("</rowBreaks>").next().unwrap().split("<brk ").skip(1).map(|b| attr(b, "id").unwrap().parse().unwrap()).collect())
+        .unwrap_or_default();
+
+    // Where the PDF's pages start: (table, first row placed there), continued or not.
+    let mut starts = std::collections::BTreeMap::new();
+    for page in sheet.pages.iter().skip(1) {
+        let top = page.cells.iter().filter(|c| !c.repeated).map(|c| c.y).fold(f32::MAX, f32::min);
+        let first = page.cells.iter().filter(|c| !c.repeated && (c.y - top).abs() < 0.01).min_by_key(|c| c.table).unwrap();
+        if first.first_line == 0 {
+            let continued = page.cells.iter().any(|c| c.table == first.table && c.repeated && !c.continued);
+            starts.insert((first.table, sheet.tables[first.table].cells[first.cell].row), continued);
+        }
+    }
 
     let last_col = bounds.len() as u32 - 2;
     let mut expected_merges = vec![((0, 0), (0, last_col))];
+    let mut expected_breaks = Vec::new();
     assert_eq!(value(0, 0), sheet.title);
     let mut row = 1;
+    // (XLSX row, layout row height) for every layout row, and every repeated header row.
+    let mut rows = Vec::new();
+    let mut spacers = Vec::new();
+    let check_cell = |t: &layout::Table, c: &layout::Cell, r0: u32, expected_merges: &mut Vec<_>| {
+        let c0 = col(t.col_x(c.col));
+        let (r1, c1) = (r0 + c.row_span as u32 - 1, col(t.col_x(c.col + c.col_span)) - 1);
+        // The form's values are the lines as measured for Excel, each ended by a line break.
+        assert_eq!(strip_ws(&value(r0, c0)), strip_ws(&shown(c)), "({}) cell at row {} col {}", t.caption, c.row, c.col);
+        if (r0, c0) != (r1, c1) {
+            expected_merges.push(((r0, c0), (r1, c1)));
+        }
+        let style = styles.get((r0, c0)).unwrap_or_else(|| panic!("style at {r0},{c0}"));
+        let font = style.font.as_ref().unwrap();
+        assert_eq!(font.name.as_deref(), Some("BIZ UDゴシック"));
+        assert_eq!(font.size, Some(f64::from(c.size)));
+        let fill = style.fill.as_ref().filter(|f| f.is_visible()).and_then(|f| f.foreground_color.or(f.background_color));
+        let want = c.fill.map(|[r, g, b]| calamine::Color::rgb(r, g, b));
+        assert_eq!(fill.map(|c| c.to_argb() & 0xFF_FFFF), want.map(|c| c.to_argb() & 0xFF_FFFF), "fill of {:?}", c.paragraphs);
+        let b = style.borders.as_ref().expect("borders");
+        for side in [&b.left, &b.right, &b.top, &b.bottom] {
+            assert!(side.is_visible(), "cell {:?} has all four borders", c.paragraphs);
+        }
+    };
+    let check_caption = |r: u32, text: &str, expected_merges: &mut Vec<_>| {
+        assert_eq!(value(r, 0), text, "caption row {r}");
+        expected_merges.push(((r, 0), (r, last_col)));
+    };
     for (ti, t) in sheet.tables.iter().enumerate() {
         if ti > 0 {
+            spacers.push(row);
             row += 1; // the spacer row
             for c in 0..=last_col {
                 assert_eq!(value(row - 1, c), "", "spacer row {} is blank", row - 1);
             }
         }
-        for c in &t.cells {
-            let (r0, c0) = (row + c.row as u32, col(t.col_x(c.col)));
-            let (r1, c1) = (r0 + c.row_span as u32 - 1, col(t.col_x(c.col + c.col_span)) - 1);
-            assert_eq!(value(r0, c0), shown(c), "table {ti} ({}) cell at row {} col {}", t.caption, c.row, c.col);
-            if (r0, c0) != (r1, c1) {
-                expected_merges.push(((r0, c0), (r1, c1)));
-            }
-            let style = styles.get((r0, c0)).unwrap_or_else(|| panic!("style at {r0},{c0}"));
-            let font = style.font.as_ref().unwrap();
-            assert_eq!(font.name.as_deref(), Some("BIZ UDゴシック"));
-            assert_eq!(font.size, Some(f64::from(c.size)));
-            let fill = style.fill.as_ref().filter(|f| f.is_visible()).and_then(|f| f.foreground_color.or(f.background_color));
-            let want = c.fill.map(|[r, g, b]| calamine::Color::rgb(r, g, b));
-            assert_eq!(fill.map(|c| c.to_argb() & 0xFF_FFFF), want.map(|c| c.to_argb() & 0xFF_FFFF), "fill of {:?}", c.paragraphs);
-            let b = style.borders.as_ref().expect("borders");
-            for side in [&b.left, &b.right, &b.top, &b.bottom] {
-                assert!(side.is_visible(), "cell {:?} has all four borders", c.paragraphs);
-            }
+        if starts.get(&(ti, 0)) == Some(&false) {
+            expected_breaks.push(row);
         }
-        row += t.rows.len() as u32;
+        if let Some(h) = &t.heading {
+            check_caption(row, h, &mut expected_merges);
+            rows.push((row, sheet.spec.caption_height()));
+            row += 1;
+        }
+        let mut first = Vec::new();
+        for r in 0..t.rows.len() {
+            if r > 0 && starts.get(&(ti, r)) == Some(&true) {
+                expected_breaks.push(row);
+                if let Some(h) = &t.heading {
+                    check_caption(row, &format!("{h} (続き)"), &mut expected_merges);
+                    rows.push((row, sheet.spec.caption_height()));
+                    row += 1;
+                }
+                for c in t.cells.iter().filter(|c| c.row < t.header_rows) {
+                    check_cell(t, c, row + c.row as u32, &mut expected_merges);
+                }
+                for hr in 0..t.header_rows {
+                    rows.push((row, t.rows[hr].height));
+                    row += 1;
+                }
+            }
+            first.push(row);
+            rows.push((row, t.rows[r].height));
+            row += 1;
+        }
+        for c in &t.cells {
+            check_cell(t, c, first[c.row], &mut expected_merges);
+        }
     }
     let mut got = merged.clone();
     got.sort();
     expected_merges.sort();
     assert_eq!(got, expected_merges, "merged ranges are the layout's spans on the column grid");
+    assert_eq!(breaks, expected_breaks, "page breaks where the PDF's pages start");
 
-    // One XLSX row per layout row, each at least as tall as the layout's and within Excel's limit.
-    let heights = row_heights(&part(bytes, "xl/worksheets/sheet1.xml"));
-    assert_eq!(heights.len() as u32, row, "rows: title, tables, spacers");
-    let mut r = 1;
-    for (ti, t) in sheet.tables.iter().enumerate() {
-        if ti > 0 {
-            assert!((heights[r].1 - f64::from(sheet.spec.gap)).abs() <= 0.75, "spacer row {r}: {:?}", heights[r]);
-            r += 1;
-        }
-        for lr in &t.rows {
-            let (_, ht) = heights[r];
-            assert!(ht + 0.01 >= f64::from(lr.height) && ht <= 409.0, "row {r}: {ht} for a layout row of {}", lr.height);
-            r += 1;
-        }
+    // Rows at least as tall as the layout's and within Excel's limit.
+    let heights = row_heights(&xml);
+    assert_eq!(heights.len() as u32, row, "rows: title, captions, tables, repeated headers, spacers");
+    for r in spacers {
+        assert!((heights[r as usize].1 - f64::from(sheet.spec.gap)).abs() <= 0.75, "spacer row {r}: {:?}", heights[r as usize]);
+    }
+    for (r, h) in rows {
+        let (_, ht) = heights[r as usize];
+        assert!(ht + 0.01 >= f64::from(h) && ht <= 409.0, "row {r}: {ht} for a layout row of {h}");
     }
 }
 
@@ -394,7 +451,8 @@ fn form_matches_the_layout() {
     assert_eq!(wb.sheet_names(), ["シート", "データ"]);
     // The labels of design/sheet-layout.md, as whole cell values.
     let range = wb.worksheet_range("シート").unwrap();
-    let values: Vec<String> = range.used_cells().map(|(_, _, d)| text(d)).collect();
+    // (Values are the lines as measured for Excel, joined by line breaks.)
+    let values: Vec<String> = range.used_cells().map(|(_, _, d)| strip_ws(&text(d))).collect();
     for label in [
         "項目", "改革の柱", "概要(目指す姿)", "指標", "活動指標", "成果指標", "目標", "実績", "計",
         "取組目標", "活動実績", "成果実績", "内部評価(結果要因、次年度課題等)", "外部評価", "取組内容", "項目名",
@@ -402,7 +460,7 @@ fn form_matches_the_layout() {
         "自己評価", "評価理由", "次年度以降", "次年度以降の取組の方向性・課題等", "R3", "R7",
         "令和3年度(2021年度)", "令和7年度(2025年度)", "☑新規 □継続", "□新規 ☑継続", "50団体", "60団体以上",
     ] {
-        assert!(values.iter().any(|v| v == label), "{label} is not a cell of the form");
+        assert!(values.iter().any(|v| *v == strip_ws(label)), "{label} is not a cell of the form");
     }
 }
 
@@ -413,18 +471,21 @@ fn form_print_setup() {
     let setup = xml.split("<pageSetup ").nth(1).unwrap().split("/>").next().unwrap();
     assert_eq!(attr(setup, "paperSize").as_deref(), Some("9"), "A4");
     assert_eq!(attr(setup, "orientation").as_deref(), Some("landscape"));
-    assert_eq!(attr(setup, "fitToHeight").as_deref(), Some("0"), "any number of pages high");
-    assert!(attr(setup, "fitToWidth").is_none_or(|w| w == "1"), "one page wide");
-    assert!(xml.contains("<pageSetUpPr fitToPage=\"1\"/>"));
+    // A print scale (Excel ignores manual page breaks under fit-to-page), no print titles.
+    let scale: u32 = attr(setup, "scale").unwrap().parse().unwrap();
+    assert!((50..=100).contains(&scale), "scale {scale}");
+    assert!(!xml.contains("fitToPage"));
     let footer = xml.split("<oddFooter>").nth(1).unwrap().split("</oddFooter>").next().unwrap();
     assert!(footer.contains("&amp;P") && footer.contains("&amp;N"), "page numbers: {footer}");
     assert!(footer.contains("3-2 多様な主体との協働・連携の推進"), "the item: {footer}");
     let workbook = part(&bytes, "xl/workbook.xml");
-    assert!(workbook.contains("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">シート!$1:$2</definedName>"), "{workbook}");
-    // Initiatives that start a page in the PDF start one in the workbook.
+    assert!(!workbook.contains("Print_Titles\" localSheetId=\"0\""), "{workbook}");
+    // A page break where each PDF page after the first starts (check_form checks where).
     let breaks = xml.split("<rowBreaks").nth(1).map(|s| s.split("</rowBreaks>").next().unwrap().matches("<brk ").count()).unwrap_or(0);
-    let pdf_starts = sheet.pages.iter().skip(1).filter(|p| p.cells.iter().any(|c| !c.repeated && sheet.tables[c.table].cells[c.cell].row == 0)).count();
-    assert!(breaks >= 1 && breaks <= pdf_starts, "{breaks} breaks for {pdf_starts} pages that start a table");
+    assert_eq!(breaks, sheet.pages.len() - 1);
+    // Cells are indented off their borders (left- and right-aligned; centred ones need not).
+    let styles = part(&bytes, "xl/styles.xml");
+    assert!(styles.contains("indent=\"1\""), "no indented cell format");
 }
 
 #[test]
@@ -446,9 +507,10 @@ fn another_plan_works_too() {
     let mut wb = open(&bytes);
     let range = wb.worksheet_range("シート").unwrap();
     assert_eq!(range.get_value((0, 0)), Some(&Data::String("みなと町行財政改革推進プラン 取組状況報告書".into())));
-    let values: Vec<String> = range.used_cells().map(|(_, _, d)| text(d)).collect();
+    // (Values are the lines as measured for Excel, joined by line breaks.)
+    let values: Vec<String> = range.used_cells().map(|(_, _, d)| strip_ws(&text(d))).collect();
     for v in ["平成30年度(2018年度)", "令和元年度(2019年度)", "令和3年度(2021年度)", "H30", "R1", "2 町民との協働", "II：要改善"] {
-        assert!(values.iter().any(|x| x.contains(v)), "{v} missing from the form");
+        assert!(values.iter().any(|x| x.contains(&strip_ws(v))), "{v} missing from the form");
     }
     assert!(!values.iter().any(|x| x.contains("令和4年度")), "a 4-year plan has four year columns");
 
@@ -503,16 +565,20 @@ fn a_row_taller_than_excel_allows_is_split_over_rows() {
         .used_cells()
         .filter_map(|(r, c, d)| {
             let s = text(d);
-            s.contains("町民説明会の運営方法").then(|| (r as u32 + range.start().unwrap().0, c as u32, s))
+            strip_ws(&s).contains("町民説明会の運営方法").then(|| (r as u32 + range.start().unwrap().0, c as u32, s))
         })
         .collect();
     parts.sort();
+    // The year's cell keeps the first bullets; the rest goes on in the full-width row under
+    // the table (layout::table_builder::spill_long_texts), itself taller than Excel allows.
+    let joined: String = parts.iter().map(|p| strip_ws(&p.2.replace(layout::table_builder::SPILL_NOTE, "")).replace('・', "")).collect();
+    assert!(parts[0].2.ends_with(layout::table_builder::SPILL_NOTE), "{:?}", parts[0].2);
+    let parts: Vec<_> = parts[1..].to_vec();
     assert!(parts.len() >= 3, "split over several rows: {}", parts.len());
     assert!(parts.iter().all(|p| p.1 == parts[0].1), "one column");
     for w in parts.windows(2) {
         assert_eq!(w[1].0, w[0].0 + 1, "consecutive rows");
     }
-    let joined: String = parts.iter().map(|p| p.2.replace(['\n', '・'], "")).collect();
     let mut at = 0;
     for b in &bullets {
         let pos = joined[at..].find(b.as_str()).unwrap_or_else(|| panic!("{b} missing or out of order"));
@@ -522,8 +588,8 @@ fn a_row_taller_than_excel_allows_is_split_over_rows() {
     let (first, last) = (parts[0].0, parts.last().unwrap().0);
     let label = merged
         .iter()
-        .find(|(s, e)| s.0 == first && e.0 == last && range.get_value(*s).map(text).as_deref() == Some("取組目標"));
-    assert!(label.is_some(), "取組目標 merged over rows {first}..={last}: {merged:?}");
+        .find(|(s, e)| s.0 == first && e.0 == last && range.get_value(*s).map(|d| strip_ws(&text(d))).as_deref() == Some("取組目標(令和元年度)の続き"));
+    assert!(label.is_some(), "the label merged over rows {first}..={last}: {merged:?}");
 
     // LibreOffice prints every bullet (nothing cut off).
     let out = common::TempDir::new("xlsx-tall-lo");
@@ -574,6 +640,8 @@ fn build_writes_the_chosen_formats_and_identical_files_each_run() {
 // LibreOffice as an outside oracle (CI installs libreoffice-calc-nogui and poppler-utils)
 
 /// Converts a workbook to PDF with LibreOffice (a private profile, so tests can run at once).
+/// fontconfig is given the repository's `fonts/` besides the system's, as a city PC has
+/// BIZ UDゴシック installed.
 fn soffice_pdf(xlsx: &Path, out: &Path) -> PathBuf {
     let profile = out.join("lo-profile");
     // LibreOffice finds the bundled BIZ UDGothic through fontconfig, as it finds the font on a
@@ -625,25 +693,25 @@ fn libreoffice_prints_a4_landscape_one_page_wide_with_every_seed_segment() {
         assert!(s.contains("841.89 x 595.3"), "A4 landscape: {s}");
     }
 
-    // Each page is a whole-width page of the form, with the repeated title rows (the item's
-    // number at the left edge, its pillar at the right), or a page of the data sheet.
+    // The form prints on as many pages as the PDF (±1), each one page wide and holding a
+    // year heading (the tables' header rows, repeated above every continued part); then
+    // the data sheet's pages.
+    let (layout_sheet, _) = reference();
     let text = pdftotext(&pdf);
     let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
     assert_eq!(pages.len(), sizes.len());
-    let mut form_pages = 0;
-    for (i, p) in pages.iter().enumerate() {
-        let band = p.lines().any(|l| {
-            let w: Vec<&str> = l.split_whitespace().collect();
-            w.first() == Some(&"項目") && w.get(1) == Some(&"3-2") && l.contains("改革の柱") && l.trim_end().ends_with("担い手をつくる改革")
-        });
-        if band {
-            assert!(p.contains("はだの行政サービス改革基本方針実行計画 進行管理シート"), "page {}: the title repeats", i + 1);
-            form_pages += 1;
-        } else {
-            assert!(i > 0 && p.contains("取組番号") && p.contains("単位"), "page {} is neither a whole form page nor data:\n{p}", i + 1);
-        }
+    let form_pages: Vec<&str> = pages.iter().copied().take_while(|p| !(p.contains("取組番号") && p.contains("単位"))).collect();
+    assert!(pages[form_pages.len()..].iter().all(|p| p.contains("取組番号") && p.contains("単位")), "form pages after the data sheet's");
+    let n = form_pages.len() as i64;
+    let pdf_pages = layout_sheet.pages.len() as i64;
+    assert!((n - pdf_pages).abs() <= 1, "LibreOffice prints the form on {n} pages, the PDF has {pdf_pages}");
+    for (i, p) in form_pages.iter().enumerate() {
+        assert!(p.contains("令和3年度(2021年度)") || p.contains("R3"), "page {}: no year heading:\n{p}", i + 1);
+        assert!(p.contains("3-2 多様な主体との協働・連携の推進"), "page {}: no footer", i + 1);
     }
-    assert!(form_pages >= 3, "{form_pages} form pages");
+    assert!(form_pages[0].contains("はだの行政サービス改革基本方針実行計画 進行管理シート"));
+    let continued = form_pages.iter().filter(|p| p.contains("(続き)")).count();
+    assert!(continued >= 1, "no continued table caption printed");
 
     let shared = root().join("../shared");
     let out = Command::new("python3")
@@ -659,4 +727,31 @@ fn libreoffice_prints_a4_landscape_one_page_wide_with_every_seed_segment() {
     let fonts = Command::new("pdffonts").arg(&pdf).output().unwrap();
     let fonts = String::from_utf8(fonts.stdout).unwrap();
     assert!(fonts.contains("BIZUDGothic-Regular") && fonts.contains("BIZUDGothic-Bold"), "{fonts}");
+}
+
+/// A 21-year plan: 21 narrow year columns, where Excel's wrapping needs many more lines than
+/// the PDF's and rows go over Excel's limit. The workbook is written (no panic), every row
+/// within the limit, every text of the item in the form.
+#[test]
+fn a_21_year_plan_writes_its_form() {
+    let dir = root().join("tests/fixtures/other-plan");
+    let plan = std::fs::read_to_string(dir.join("plan.yaml")).unwrap();
+    let plan = plan.replace("終了年度: 2021", "終了年度: 2038");
+    assert!(plan.contains("終了年度: 2038"), "fixture changed: update this test");
+    let item = std::fs::read_to_string(dir.join("2-1.yaml")).unwrap();
+    let long = "説明会を定期的に開催し、町民の意見を聞き取り、次の取組に反映させるための仕組みを整える。".repeat(3);
+    let old = "    取組目標: 説明会の周知方法を見直す。";
+    assert!(item.contains(old), "fixture changed: update this test");
+    let item = item.replace(old, &format!("    取組目標: {long}"));
+    let tmp = common::sheets("xlsx-21-years", &[("plan.yaml", plan.as_bytes()), ("2-1.yaml", item.as_bytes())]);
+    let (sheet, bytes) = build_item(tmp.path(), "2-1");
+    let year_table = sheet.tables.iter().find(|t| t.caption == "年度別の取組").unwrap();
+    assert_eq!(year_table.columns.len(), 1 + 21);
+    let heights = row_heights(&part(&bytes, "xl/worksheets/sheet1.xml"));
+    assert!(heights.iter().all(|(_, h)| *h <= 409.0), "every row within Excel's limit");
+    let mut wb = open(&bytes);
+    let range = wb.worksheet_range("シート").unwrap();
+    let all: String = range.used_cells().map(|(_, _, d)| strip_ws(&text(d))).collect();
+    assert!(all.contains(&strip_ws(&long)) || all.matches("説明会を定期的に開催し").count() >= 3, "the long 取組目標 is in the form");
+    assert!(all.contains("令和20年度(2038年度)"));
 }

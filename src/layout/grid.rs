@@ -62,6 +62,9 @@ pub struct Cell {
     pub headers: Vec<usize>,
     /// The expanded form of an abbreviated label (`R3` → `令和3年度`): PDF `/E`, HTML `<abbr>`.
     pub expansion: Option<String>,
+    /// For a label: its text with 「(続き)」, broken into lines, drawn on every later page
+    /// that a row split between lines reaches (empty for data cells).
+    pub continued_lines: Vec<Line>,
 }
 
 /// The identifier of a cell, unique in a sheet: PDF structure-element ID and HTML `id`.
@@ -92,6 +95,9 @@ impl Cell {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
     pub height: f32,
+    /// Running text (the continuation of a long text under its table): split between lines
+    /// to fill a page rather than moved whole to the next one.
+    pub flows: bool,
 }
 
 /// A table: columns, rows, cells. The first `header_rows` rows are repeated at the top of every
@@ -100,6 +106,9 @@ pub struct Row {
 pub struct Table {
     /// What the table is, for tags and bookmarks (`指標`, `3-2-1. 施策等に…`).
     pub caption: String,
+    /// The visible caption printed above the table (`3-2-1 施策等に…`), and with 「(続き)」
+    /// above each continued part; `None` for tables without one.
+    pub heading: Option<String>,
     /// Whether the table gets a bookmark of its own.
     pub bookmark: bool,
     /// Whether the table starts on a new page.
@@ -147,6 +156,8 @@ pub struct PageSpec {
     pub footer_size: f32,
     /// Vertical space between tables.
     pub gap: f32,
+    /// Size of the visible caption above a table.
+    pub caption_size: f32,
 }
 
 impl PageSpec {
@@ -164,6 +175,7 @@ impl PageSpec {
             title_size: 13.0,
             footer_size: 7.5,
             gap: 8.0,
+            caption_size: 9.0,
         }
     }
 
@@ -178,6 +190,16 @@ impl PageSpec {
 
     pub fn line_height(&self, size: f32) -> f32 {
         size * self.leading
+    }
+
+    /// Height taken by a table caption: its line and a little space below it.
+    pub fn caption_height(&self) -> f32 {
+        self.caption_size * 1.6
+    }
+
+    /// The height of a page's content area (between the top margin and the footer).
+    pub fn body_height(&self) -> f32 {
+        self.content_bottom() - self.margin
     }
 }
 
@@ -195,6 +217,22 @@ pub struct PlacedCell {
     pub end_line: usize,
     /// A header row repeated on a continuation page (a layout artifact, not new content).
     pub repeated: bool,
+    /// A label repeated beside the continued part of a row split between pages: drawn from
+    /// the cell's `continued_lines` (「取組目標 (続き)」), lines `first_line..end_line` of
+    /// those. Always `repeated` too.
+    pub continued: bool,
+}
+
+/// The visible caption of a table (`Table::heading`), placed above the table or above a
+/// continued part of it (then `continued`, with 「(続き)」 in `text`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacedCaption {
+    pub table: usize,
+    pub text: String,
+    pub continued: bool,
+    pub x: f32,
+    pub baseline: f32,
+    pub size: f32,
 }
 
 /// The title of the sheet, placed on the first page.
@@ -218,6 +256,8 @@ pub struct Bookmark {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Page {
     pub title: Option<PlacedTitle>,
+    /// Table captions on this page, top to bottom.
+    pub captions: Vec<PlacedCaption>,
     pub cells: Vec<PlacedCell>,
     /// Footer texts: left (the item) and right (`n / N`).
     pub footer_left: String,

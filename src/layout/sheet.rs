@@ -168,12 +168,12 @@ fn year_table(plan: &Plan, item: &Item, years: &[i32], spec: &PageSpec) -> Table
         }),
         ("外部評価", &|y| y.external.paragraphs()),
     ];
+    let year_labels: Vec<String> = years.iter().map(|y| era::era_label(*y)).collect();
     for (label, get) in rows {
         let r = t.add_rows(1);
         t.text(r, 0, 1, 1, Look::LABEL, label);
-        for (i, y) in years.iter().enumerate() {
-            t.cell(r, 1 + i, 1, 1, Look::DATA, year(y).map(get).unwrap_or_default());
-        }
+        let cells: Vec<usize> = years.iter().enumerate().map(|(i, y)| t.cell(r, 1 + i, 1, 1, Look::DATA, year(y).map(get).unwrap_or_default())).collect();
+        t.spill_long_texts(&cells, label, &year_labels);
     }
     t.finish()
 }
@@ -182,7 +182,10 @@ fn initiative_block(plan: &Plan, ini: &Initiative, years: &[i32], spec: &PageSpe
     let n = years.len();
     let cols = columns(spec, &[70.0, 136.0, 64.0], n, &[]);
     let caption = format!("{}. {}", ini.number.value, ini.name);
-    let mut t = TableBuilder::new(spec, caption.clone(), cols).bookmark(true).page_break_before(false);
+    let mut t = TableBuilder::new(spec, caption.clone(), cols)
+        .bookmark(true)
+        .page_break_before(false)
+        .heading(format!("{} {}", ini.number.value, ini.name));
     let y0 = 3; // first year column
     let yv = |y: &i32| ini.years.get(y).map(|s| &s.value);
 
@@ -193,12 +196,14 @@ fn initiative_block(plan: &Plan, ini: &Initiative, years: &[i32], spec: &PageSpe
         t.text(h, y0 + i, 1, 1, Look::COLUMN, era::long_label(*y));
     }
 
-    // Rows of text per year, with a label on the right.
+    // Rows of text per year, with a label on the right; a text much longer than its
+    // neighbours goes on under the table.
+    let year_labels: Vec<String> = years.iter().map(|y| era::era_label(*y)).collect();
     let per_year = |t: &mut TableBuilder, r: usize, span: usize, label: &str, get: &dyn Fn(&InitiativeYear) -> Vec<String>| {
         t.text(r, 2, span, 1, Look::LABEL, label);
-        for (i, y) in years.iter().enumerate() {
-            t.cell(r, y0 + i, span, 1, Look::DATA, yv(y).map(get).unwrap_or_default());
-        }
+        let cells: Vec<usize> =
+            years.iter().enumerate().map(|(i, y)| t.cell(r, y0 + i, span, 1, Look::DATA, yv(y).map(get).unwrap_or_default())).collect();
+        t.spill_long_texts(&cells, label, &year_labels);
     };
 
     // 項目名 | 取組目標

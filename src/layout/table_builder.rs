@@ -30,9 +30,25 @@ impl Look {
     pub const NUMBER: Look = Look { role: Role::Data, weight: Weight::Regular, align: Align::Right, fill: None };
 }
 
+/// A cell keeps at least this many lines before a long text spills under the table.
+pub const LONG_TEXT_KEEP_LINES: usize = 12;
+
+/// The note that ends a cell whose text goes on under the table.
+pub const SPILL_NOTE: &str = "(続きは下欄)";
+
+/// The rest of a long text, printed in a full-width row under its table.
+struct Spill {
+    label: String,
+    continued_label: String,
+    paragraphs: Vec<String>,
+}
+
 pub struct TableBuilder<'s> {
     spec: &'s PageSpec,
     table: Table,
+    spills: Vec<Spill>,
+    /// Columns of a spill row: the label spans `0..spill_label_cols`, the text the rest.
+    spill_label_cols: usize,
 }
 
 impl<'s> TableBuilder<'s> {
@@ -41,6 +57,7 @@ impl<'s> TableBuilder<'s> {
             spec,
             table: Table {
                 caption: caption.into(),
+                heading: None,
                 bookmark: false,
                 page_break_before: false,
                 columns,
@@ -48,11 +65,19 @@ impl<'s> TableBuilder<'s> {
                 cells: Vec::new(),
                 header_rows: 0,
             },
+            spills: Vec::new(),
+            spill_label_cols: 1,
         }
     }
 
     pub fn bookmark(mut self, on: bool) -> Self {
         self.table.bookmark = on;
+        self
+    }
+
+    /// The visible caption printed above the table.
+    pub fn heading(mut self, text: impl Into<String>) -> Self {
+        self.table.heading = Some(text.into());
         self
     }
 
@@ -74,7 +99,7 @@ impl<'s> TableBuilder<'s> {
     pub fn add_rows(&mut self, n: usize) -> usize {
         let first = self.table.rows.len();
         for _ in 0..n {
-            self.table.rows.push(Row { height: 0.0 });
+            self.table.rows.push(Row { height: 0.0, flows: false });
         }
         first
     }
@@ -85,6 +110,11 @@ impl<'s> TableBuilder<'s> {
         let inner = (width - 2.0 * self.spec.pad_x).max(1.0);
         let size = self.spec.body_size;
         let lines = break_paragraphs(&paragraphs, inner, look.weight, size);
+        let continued_lines = if look.role == Role::Header && !paragraphs.is_empty() {
+            break_paragraphs(&[format!("{} (続き)", paragraphs.join(""))], inner, look.weight, size)
+        } else {
+            Vec::new()
+        };
         self.table.cells.push(Cell {
             row,
             col,
@@ -101,6 +131,7 @@ impl<'s> TableBuilder<'s> {
             scope: None,
             headers: Vec::new(),
             expansion: None,
+            continued_lines,
         });
         self.table.cells.len() - 1
     }
@@ -122,9 +153,116 @@ impl<'s> TableBuilder<'s> {
         self.table.cells[cell].expansion = Some(expansion.into());
     }
 
-    /// Measures rows so that every cell fits, puts the cells in reading order, relates data
-    /// cells to their headers, and returns the table.
+    /// The text cells of one row, one per year (`labels`: the years' labels). A text much
+    /// longer than its neighbours would run down its narrow column for pages: it keeps its
+    /// beginning (at least `LONG_TEXT_KEEP_LINES` lines, as many as its neighbours need, cut
+    /// after a sentence where one ends), ending with 「(続きは下欄)」, and the rest goes into a
+    /// full-width row 「{label} ({year}) の続き」 under the table.
+    pub fn spill_long_texts(&mut self, cells: &[usize], label: &str, labels: &[String]) {
+        let mut by_len: Vec<(usize, usize)> = cells.iter().enumerate().map(|(i, &c)| (self.table.cells[c].lines.len(), i)).collect();
+        by_len.sort();
+        let mut keep = LONG_TEXT_KEEP_LINES;
+        for (n, i) in by_len {
+            if n <= 2 * keep {
+                keep = keep.max(n);
+                continue;
+            }
+            let ci = cells[i];
+            let (kept, rest) = self.cut(ci, keep - 1);
+            if rest.is_empty() {
+                keep = keep.max(n);
+                continue;
+            }
+            let c = &mut self.table.cells[ci];
+            c.paragraphs = kept;
+            c.paragraphs.push(SPILL_NOTE.to_owned());
+            self.relayout(ci);
+            self.spills.push(Spill {
+                label: format!("{label} ({}) の続き", labels[i]),
+                continued_label: format!("{label} ({}) (続き)", labels[i]),
+                paragraphs: rest,
+            });
+        }
+    }
+
+    /// Columns the label of a spill row spans (the rest carry the text).
+    pub fn spill_label_cols(&mut self, n: usize) {
+        self.spill_label_cols = n;
+    }
+
+    /// Breaks a cell's lines again after its paragraphs changed.
+    fn relayout(&mut self, ci: usize) {
+        let c = &self.table.cells[ci];
+        let width: f32 = self.table.columns[c.col..c.col + c.col_span].iter().sum();
+        let inner = (width - 2.0 * self.spec.pad_x).max(1.0);
+        let lines = break_paragraphs(&c.paragraphs, inner, c.weight, c.size);
+        self.table.cells[ci].lines = lines;
+    }
+
+    /// Splits a cell's paragraphs into what fits in `keep` lines (ending after a sentence
+    /// where one ends in reach) and the rest.
+    fn cut(&self, ci: usize, keep: usize) -> (Vec<String>, Vec<String>) {
+        let c = &self.table.cells[ci];
+        let width: f32 = self.table.columns[c.col..c.col + c.col_span].iter().sum();
+        let inner = (width - 2.0 * self.spec.pad_x).max(1.0);
+        let count = |p: &str| break_paragraphs(&[p.to_owned()], inner, c.weight, c.size).len();
+        let mut used = 0;
+        for (pi, p) in c.paragraphs.iter().enumerate() {
+            let n = count(p);
+            if used + n <= keep {
+                used += n;
+                continue;
+            }
+            let room = keep - used;
+            // The longest prefix ending after a sentence that fits the room left.
+            let ends: Vec<usize> = p.char_indices().filter(|(_, ch)| matches!(ch, '。' | '．' | '！' | '？')).map(|(b, ch)| b + ch.len_utf8()).filter(|&b| b < p.len()).collect();
+            let mut at = ends.into_iter().rev().find(|&b| count(&p[..b]) <= room);
+            if at.is_none() && used == 0 && room > 0 {
+                // No sentence ends in reach of the first paragraph: cut where the room's last
+                // line ends. (A later paragraph goes on whole under the table.)
+                let lines = break_paragraphs(&[p.to_owned()], inner, c.weight, c.size);
+                let prefix: String = lines[..room].iter().map(|l| l.text.as_str()).collect();
+                if p.starts_with(&prefix) && !prefix.is_empty() {
+                    at = Some(prefix.len());
+                }
+            }
+            let mut kept: Vec<String> = c.paragraphs[..pi].to_vec();
+            let mut rest = Vec::new();
+            match at {
+                Some(b) => {
+                    kept.push(p[..b].to_owned());
+                    rest.push(p[b..].trim_start().to_owned());
+                }
+                None => rest.push(p.clone()),
+            }
+            rest.extend(c.paragraphs[pi + 1..].iter().cloned());
+            return (kept, rest);
+        }
+        (c.paragraphs.clone(), Vec::new())
+    }
+
+    /// Adds the spill rows under the table: a label and the rest of the text, full width.
+    fn add_spill_rows(&mut self) {
+        let spills = std::mem::take(&mut self.spills);
+        let ncols = self.table.columns.len();
+        let label_cols = self.spill_label_cols.min(ncols - 1).max(1);
+        for s in spills {
+            let r = self.add_rows(1);
+            self.table.rows[r].flows = true;
+            let label = self.text(r, 0, 1, label_cols, Look::LABEL, s.label);
+            let c = &self.table.cells[label];
+            let width: f32 = self.table.columns[..label_cols].iter().sum();
+            let inner = (width - 2.0 * self.spec.pad_x).max(1.0);
+            let continued = break_paragraphs(&[s.continued_label], inner, c.weight, c.size);
+            self.table.cells[label].continued_lines = continued;
+            self.cell(r, label_cols, 1, ncols - label_cols, Look::DATA, s.paragraphs);
+        }
+    }
+
+    /// Adds the spill rows, measures rows so that every cell fits, puts the cells in reading
+    /// order, relates data cells to their headers, and returns the table.
     pub fn finish(mut self) -> Table {
+        self.add_spill_rows();
         relate_headers(&mut self.table);
         let lh = self.spec.line_height(self.spec.body_size);
         let need = |c: &Cell| c.lines.len().max(1) as f32 * lh + 2.0 * self.spec.pad_y;

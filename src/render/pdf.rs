@@ -103,6 +103,7 @@ pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
         })
         .collect();
     let mut title_id: Option<Identifier> = None;
+    let mut caption_ids: Vec<Option<Identifier>> = vec![None; sheet.tables.len()];
 
     for page in &sheet.pages {
         let mut p = doc.start_page_with(
@@ -143,6 +144,21 @@ pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
             draw_line(&mut s, &t.text, Weight::Bold, t.size, t.x, t.baseline);
             s.end_tagged();
             title_id = Some(id);
+        }
+
+        // Table captions: a heading (H2) where the table starts, a pagination artifact above
+        // each continued part.
+        for c in &page.captions {
+            if c.continued {
+                s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::PaginationOther)));
+                draw_line(&mut s, &c.text, Weight::Regular, c.size, c.x, c.baseline);
+                s.end_tagged();
+            } else {
+                let id = s.start_tagged(ContentTag::Span(SpanTag::empty()));
+                draw_line(&mut s, &c.text, Weight::Regular, c.size, c.x, c.baseline);
+                s.end_tagged();
+                caption_ids[c.table] = Some(id);
+            }
         }
 
         for pc in &page.cells {
@@ -186,7 +202,12 @@ pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
         h.push(id);
         tree.push(h);
     }
-    for (t, tags) in sheet.tables.iter().zip(tables) {
+    for ((t, tags), caption_id) in sheet.tables.iter().zip(tables).zip(caption_ids) {
+        if let (Some(id), Some(heading)) = (caption_id, &t.heading) {
+            let mut h = TagGroup::new(Tag::Hn(NonZeroU16::new(2).expect("2 is not 0"), Some(heading.clone())));
+            h.push(id);
+            tree.push(h);
+        }
         let mut table = TagGroup::new(Tag::Table.with_summary(Some(t.caption.clone())));
         let rows = |rows: Vec<Vec<(usize, TagGroup)>>| {
             rows.into_iter().map(|cells| {
@@ -277,13 +298,14 @@ fn draw_cell(s: &mut Surface, sheet: &Sheet, cell: &Cell, pc: &PlacedCell) {
     let spec = &sheet.spec;
     let lh = spec.line_height(cell.size);
     let face = font::face(cell.weight);
+    let lines = if pc.continued { &cell.continued_lines } else { &cell.lines };
     for (k, li) in (pc.first_line..pc.end_line).enumerate() {
-        let line = &cell.lines[li];
+        let line = &lines[li];
         let top = pc.y + spec.pad_y + k as f32 * lh;
         let baseline = top + (lh - cell.size) / 2.0 + cell.size * 0.86;
         let inner = pc.w - 2.0 * spec.pad_x;
         let text = match cell.checked_box {
-            Some((cl, idx)) if cl == li => {
+            Some((cl, idx)) if cl == li && !pc.continued => {
                 std::borrow::Cow::Owned(line.text.chars().enumerate().map(|(i, c)| if i == idx && c == '□' { '■' } else { c }).collect())
             }
             _ => std::borrow::Cow::Borrowed(line.text.as_str()),

@@ -12,6 +12,11 @@
 //! A row that would exceed 409 pt becomes several XLSX rows: a cell whose lines do not fit one
 //! row is split over them (its lines in order), and the row's other cells are merged over all
 //! of them.
+//!
+//! The form prints like the PDF: a manual page break where each PDF page starts; above a
+//! table's part that the PDF continues on a new page, its caption 「… (続き)」 and a copy of its
+//! header rows (so the printed page, and the screen, show what continues); a print scale at
+//! which each of those pages fits a printed page.
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
@@ -34,6 +39,11 @@ const NARROWEST: f32 = 0.95;
 /// Height of a wrapped line in Excel and LibreOffice, as a multiple of the font size.
 /// BIZ UDGothic's ascent + descent is 1.0 em; this leaves room for pixel rounding.
 const LINE_FACTOR: f32 = 1.2;
+/// The indent of left- and right-aligned cells (Excel's indent level 1), so that text does
+/// not touch the cell's border, and the width it takes from the text (points; measured in
+/// LibreOffice's print).
+const CELL_INDENT: u8 = 1;
+const CELL_INDENT_PT: f32 = 9.0;
 /// The border colour of every cell (as in the PDF).
 const BORDER: u32 = 0x404040;
 
@@ -47,6 +57,10 @@ pub enum RowKind {
     /// Row `row` of table `table`; `piece` > 0 for the continuation rows of a row taller
     /// than Excel allows.
     Table { table: usize, row: usize, piece: usize },
+    /// The caption of a table (`Table::heading`); `continued` above a continued part.
+    Caption { table: usize, continued: bool },
+    /// A header row of a table repeated where the PDF continues the table on a new page.
+    Repeated { table: usize, row: usize },
 }
 
 /// An XLSX row of the form.
@@ -69,6 +83,17 @@ pub struct FormCell {
     pub last_col: u16,
     /// The cell's value: its paragraphs joined by line breaks (for a split cell: its part).
     pub text: String,
+    /// A copy of a header cell above a continued part of its table.
+    pub repeated: bool,
+}
+
+/// A table caption on its own row, merged across the sheet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormCaption {
+    pub table: usize,
+    pub row: u32,
+    pub text: String,
+    pub continued: bool,
 }
 
 /// The form sheet, mapped onto the XLSX grid.
@@ -78,16 +103,20 @@ pub struct Form {
     pub columns: Vec<u32>,
     pub rows: Vec<FormRow>,
     pub cells: Vec<FormCell>,
-    /// Rows repeated at the top of every printed page (inclusive).
-    pub repeat_rows: (u32, u32),
-    /// Rows that start a printed page, where the PDF starts a table on a new page.
+    pub captions: Vec<FormCaption>,
+    /// Rows that start a printed page: where the PDF starts a page (before the row that
+    /// starts it, or before the caption and header rows repeated above a continued part).
     pub page_breaks: Vec<u32>,
+    /// Print scale in percent: the largest that fits the widest row and the tallest of the
+    /// printed pages (so that every page break is the PDF's, none added).
+    pub print_scale: u16,
 }
 
-/// A line of a cell's text for XLSX, with the paragraph it belongs to.
+/// A line of a cell's text for XLSX.
 pub(super) struct XLine {
-    para: usize,
     text: String,
+    /// A bullet's continuation line (indented under the bullet's text).
+    indent: bool,
 }
 
 /// A height rounded up to whole pixels (Excel would round it to the nearest).
@@ -101,9 +130,9 @@ fn whole_px(h: f32) -> f32 {
 pub(super) fn wrap(paragraphs: &[String], width_px: u32, pad: f32, weight: Weight, size: f32) -> Vec<XLine> {
     let inner = (width_px as f32 * NARROWEST / PX_PER_PT - 2.0 * pad).max(1.0);
     let mut out = Vec::new();
-    for (i, p) in paragraphs.iter().enumerate() {
+    for p in paragraphs {
         let lines = break_paragraphs(std::slice::from_ref(p), inner, weight, size * MEASURE_SCALE);
-        out.extend(lines.into_iter().map(|l| XLine { para: i, text: l.text }));
+        out.extend(lines.into_iter().map(|l| XLine { indent: l.indent > 0.0, text: l.text }));
     }
     out
 }
@@ -113,21 +142,28 @@ pub(super) fn lines_height(n: usize, size: f32, pad: f32) -> f32 {
     n.max(1) as f32 * size * LINE_FACTOR + 2.0 * pad
 }
 
-/// Joins lines back into a value: lines of one paragraph run on, paragraphs get line breaks.
+/// Joins lines into a cell value, each line ended by a line break: Excel and LibreOffice
+/// then show the lines broken as measured, with our kinsoku (LibreOffice's own wrapping
+/// may start a line with 「、」), and the rows measured for them hold exactly those lines.
+/// (The lines are measured narrower than the cell, so neither wraps them again.) A bullet's
+/// continuation lines are indented with a full-width space, the width the measure left them.
 fn join_lines(lines: &[XLine]) -> String {
     let mut s = String::new();
     for (i, l) in lines.iter().enumerate() {
-        if i > 0 && lines[i - 1].para != l.para {
+        if i > 0 {
             s.push('\n');
+        }
+        if l.indent {
+            s.push('\u{3000}');
         }
         s.push_str(&l.text);
     }
     s
 }
 
-/// A cell's value, with a checked box shown as `☑`.
-fn cell_value(cell: &Cell) -> String {
-    let value = cell.value();
+/// A cell's value, its lines as measured for Excel, with a checked box shown as `☑`.
+fn cell_value(cell: &Cell, lines: &[XLine]) -> String {
+    let value = join_lines(lines);
     match cell.checked_box {
         // The checked box is on the first line, which starts the first paragraph.
         Some((0, idx)) => value.chars().enumerate().map(|(i, c)| if i == idx && c == '□' { '☑' } else { c }).collect(),
@@ -154,13 +190,21 @@ pub fn form(sheet: &Sheet) -> Form {
 
     let mut rows = vec![FormRow { height: whole_px(spec.title_size * 2.0), kind: RowKind::Title }];
     let mut cells = Vec::new();
-    // Per table: its first XLSX row and the last XLSX row of its first row (page breaks,
-    // print titles).
-    let mut table_start: Vec<(u32, u32)> = Vec::new();
+    let mut captions = Vec::new();
+    let mut page_breaks = Vec::new();
+    let starts = pdf_page_starts(sheet);
+    let caption_h = whole_px(spec.caption_height());
 
     for (ti, t) in sheet.tables.iter().enumerate() {
         if ti > 0 {
             rows.push(FormRow { height: whole_px(spec.gap), kind: RowKind::Spacer });
+        }
+        if starts.get(&(ti, 0)) == Some(&false) {
+            page_breaks.push(rows.len() as u32);
+        }
+        if let Some(heading) = &t.heading {
+            captions.push(FormCaption { table: ti, row: rows.len() as u32, text: heading.clone(), continued: false });
+            rows.push(FormRow { height: caption_h, kind: RowKind::Caption { table: ti, continued: false } });
         }
         let line_h = |c: &Cell| c.size * LINE_FACTOR;
         let need = |c: &Cell, n: usize| lines_height(n, c.size, spec.pad_y);
@@ -169,9 +213,10 @@ pub fn form(sheet: &Sheet) -> Form {
             let b = grid_col(t.col_x(c.col + c.col_span)) as usize;
             bounds[b].saturating_sub(bounds[a])
         };
-        // The layout's padding is kept: Excel and LibreOffice pad less.
-        let lines: Vec<Vec<XLine>> =
-            t.cells.iter().map(|c| wrap(&c.paragraphs, width_px(c), spec.pad_x, c.weight, c.size)).collect();
+        // The layout's padding is kept, plus the cells' indent (Excel and LibreOffice pad
+        // less than the PDF; the indent keeps text off the left border).
+        let pad = spec.pad_x + CELL_INDENT_PT / 2.0;
+        let lines: Vec<Vec<XLine>> = t.cells.iter().map(|c| wrap(&c.paragraphs, width_px(c), pad, c.weight, c.size)).collect();
 
         // Row heights: the layout's, or what Excel's wrapping needs, whichever is more.
         let mut heights: Vec<f32> = t.rows.iter().map(|r| r.height).collect();
@@ -230,9 +275,24 @@ pub fn form(sheet: &Sheet) -> Form {
             pieces.push(hs);
         }
 
-        // XLSX rows of the table.
+        // XLSX rows of the table; where the PDF continues it on a new page, a page break,
+        // the caption 「… (続き)」 and copies of the header rows.
         let mut first_xrow = Vec::with_capacity(t.rows.len());
+        let mut copies = Vec::new();
         for (r, hs) in pieces.iter().enumerate() {
+            if r > 0 && starts.get(&(ti, r)) == Some(&true) {
+                page_breaks.push(rows.len() as u32);
+                if let Some(heading) = &t.heading {
+                    let text = format!("{heading} (続き)");
+                    captions.push(FormCaption { table: ti, row: rows.len() as u32, text, continued: true });
+                    rows.push(FormRow { height: caption_h, kind: RowKind::Caption { table: ti, continued: true } });
+                }
+                copies.push(rows.len() as u32);
+                for (hr, hp) in pieces.iter().enumerate().take(t.header_rows) {
+                    let height = whole_px(hp.iter().sum::<f32>()).min(MAX_ROW_HEIGHT);
+                    rows.push(FormRow { height, kind: RowKind::Repeated { table: ti, row: hr } });
+                }
+            }
             first_xrow.push(rows.len() as u32);
             for (j, &h) in hs.iter().enumerate() {
                 let height = whole_px(h).min(MAX_ROW_HEIGHT);
@@ -240,7 +300,6 @@ pub fn form(sheet: &Sheet) -> Form {
             }
         }
         let last_xrow = |r: usize| first_xrow[r] + pieces[r].len() as u32 - 1;
-        table_start.push((first_xrow.first().copied().unwrap_or(0), t.rows.first().map_or(0, |_| last_xrow(0))));
 
         for (i, c) in t.cells.iter().enumerate() {
             let first_col = grid_col(t.col_x(c.col));
@@ -260,6 +319,7 @@ pub fn form(sheet: &Sheet) -> Form {
                             first_col,
                             last_col,
                             text: join_lines(&lines[i][ch.clone()]),
+                            repeated: false,
                         });
                     }
                 }
@@ -270,33 +330,78 @@ pub fn form(sheet: &Sheet) -> Form {
                     last_row: last_xrow(c.row + c.row_span - 1),
                     first_col,
                     last_col,
-                    text: cell_value(c),
+                    text: cell_value(c, &lines[i]),
+                    repeated: false,
                 }),
+            }
+        }
+        // The repeated header rows: the header cells again (header cells span header rows only).
+        for &base in &copies {
+            for (i, c) in t.cells.iter().enumerate().filter(|(_, c)| c.row < t.header_rows) {
+                let first_col = grid_col(t.col_x(c.col));
+                let last_col = grid_col(t.col_x(c.col + c.col_span)).saturating_sub(1).max(first_col);
+                let last = (c.row + c.row_span).min(t.header_rows) - 1;
+                cells.push(FormCell {
+                    table: ti,
+                    cell: i,
+                    first_row: base + c.row as u32,
+                    last_row: base + last as u32,
+                    first_col,
+                    last_col,
+                    text: cell_value(c, &lines[i]),
+                    repeated: true,
+                });
             }
         }
     }
 
-    // Print titles: the sheet title and the first row of the first table (the item).
-    let repeat_rows = (0, table_start.first().map_or(0, |s| s.1));
-    let page_breaks = page_breaks(sheet, &table_start);
-    Form { columns, rows, cells, repeat_rows, page_breaks }
+    let print_scale = print_scale(spec, &columns, &rows, &page_breaks);
+    Form { columns, rows, cells, captions, page_breaks, print_scale }
 }
 
-/// Rows that start a printed page: the first row of each table the PDF starts on a new page
-/// (the spacer row above it stays at the bottom of the previous page).
-fn page_breaks(sheet: &Sheet, table_start: &[(u32, u32)]) -> Vec<u32> {
-    let mut breaks = Vec::new();
+/// Where the PDF's pages after the first start: (table, row) of the first row placed whole at
+/// the top of the page, and whether it continues a table begun on an earlier page. (A page
+/// that starts inside a row split between lines has no row to break before.)
+fn pdf_page_starts(sheet: &Sheet) -> std::collections::BTreeMap<(usize, usize), bool> {
+    let mut out = std::collections::BTreeMap::new();
     for page in sheet.pages.iter().skip(1) {
-        let Some(first) = page.cells.iter().filter(|pc| !pc.repeated).min_by_key(|pc| (pc.table, sheet.tables[pc.table].cells[pc.cell].row)) else {
+        let top = page.cells.iter().filter(|pc| !pc.repeated).min_by(|a, b| a.y.total_cmp(&b.y).then(a.table.cmp(&b.table)));
+        let Some(top) = top else { continue };
+        if top.first_line > 0 {
             continue;
-        };
-        let starts_table = sheet.tables[first.table].cells[first.cell].row == 0;
-        if starts_table && first.table > 0 {
-            breaks.push(table_start[first.table].0);
         }
+        let row = page
+            .cells
+            .iter()
+            .filter(|pc| !pc.repeated && pc.table == top.table && (pc.y - top.y).abs() < 0.01)
+            .map(|pc| sheet.tables[pc.table].cells[pc.cell].row)
+            .max()
+            .unwrap_or(0);
+        let continued = page.cells.iter().any(|pc| pc.table == top.table && pc.repeated && !pc.continued);
+        out.insert((top.table, row), continued);
     }
-    breaks
+    out
 }
+
+/// The print scale (percent) at which the sheet is one page wide and each run of rows
+/// between two page breaks fits on one page: A4 landscape inside the PDF's margins.
+fn print_scale(spec: &crate::layout::PageSpec, columns: &[u32], rows: &[FormRow], breaks: &[u32]) -> u16 {
+    let width: f32 = columns.iter().sum::<u32>() as f32 / PX_PER_PT;
+    let printable_w = spec.content_width();
+    let printable_h = spec.height - PRINT_MARGIN_TOP - PRINT_MARGIN_BOTTOM;
+    let mut tallest = 0.0f32;
+    let mut start = 0usize;
+    for end in breaks.iter().map(|&b| b as usize).chain([rows.len()]) {
+        tallest = tallest.max(rows[start.min(rows.len())..end.min(rows.len())].iter().map(|r| r.height).sum());
+        start = end;
+    }
+    let fit = (printable_w / width).min(printable_h / tallest.max(1.0)).min(1.0);
+    ((fit * 100.0).floor() as u16).clamp(10, 100)
+}
+
+/// Print margins (points): 10 mm at the top, 16 mm at the bottom (room for the footer).
+const PRINT_MARGIN_TOP: f32 = 10.0 / 25.4 * 72.0;
+const PRINT_MARGIN_BOTTOM: f32 = 16.0 / 25.4 * 72.0;
 
 /// The cell format of a layout cell.
 fn cell_format(cell: &Cell) -> Format {
@@ -308,6 +413,7 @@ fn cell_format(cell: &Cell) -> Format {
     let mut f = base_format(cell.size, cell.weight)
         .set_text_wrap()
         .set_align(align)
+        .set_indent(if cell.align == Align::Center { 0 } else { CELL_INDENT })
         .set_align(FormatAlign::Top)
         .set_border(FormatBorder::Thin)
         .set_border_color(Color::RGB(BORDER));
@@ -346,6 +452,15 @@ pub fn write(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
         ws.write_string_with_format(0, 0, &sheet.title, &title)?;
     }
 
+    let caption = base_format(sheet.spec.caption_size, Weight::Regular).set_align(FormatAlign::Left).set_align(FormatAlign::VerticalCenter);
+    for c in &form.captions {
+        if last_col > 0 {
+            ws.merge_range(c.row, 0, c.row, last_col, &c.text, &caption)?;
+        } else {
+            ws.write_string_with_format(c.row, 0, &c.text, &caption)?;
+        }
+    }
+
     for fc in &form.cells {
         let cell = &sheet.tables[fc.table].cells[fc.cell];
         let fmt = cell_format(cell);
@@ -360,15 +475,17 @@ pub fn write(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
         }
     }
 
-    // Print: A4 landscape, margins as the PDF's, one page wide, title rows on every page,
-    // the item and page numbers in the footer.
+    // Print: A4 landscape, margins as the PDF's, page breaks where the PDF's are (with the
+    // caption and header rows of a continued table repeated above its part), at a scale
+    // at which each of those pages fits one printed page; the item and page numbers in the
+    // footer. (No print titles: they would repeat one fixed row range, not the headings of
+    // the table each page continues; and Excel ignores manual breaks under fit-to-page.)
     let mm = |v: f64| v / 25.4;
     ws.set_paper_size(9);
     ws.set_landscape();
     ws.set_margins(mm(10.0), mm(10.0), mm(10.0), mm(16.0), mm(5.0), mm(6.0));
-    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_scale(form.print_scale);
     ws.set_print_center_horizontally(true);
-    ws.set_repeat_rows(form.repeat_rows.0, form.repeat_rows.1)?;
     ws.set_page_breaks(&form.page_breaks)?;
     let footer_item = sheet.pages.first().map(|p| p.footer_left.as_str()).unwrap_or("");
     // Size first: a size code followed by the item number's digits would read as one number.
