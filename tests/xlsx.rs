@@ -557,7 +557,7 @@ fn build_writes_the_chosen_formats_and_identical_files_each_run() {
         out
     };
     let both = run("both", None);
-    assert_eq!(common::files_in(&both), ["3-2.pdf", "3-2.xlsx"]);
+    assert_eq!(common::files_in(&both), ["3-2.pdf", "3-2.xlsx", "book.pdf", "summary.csv", "summary.xlsx"]);
     let pdf = run("pdf", Some("pdf"));
     assert_eq!(common::files_in(&pdf), ["3-2.pdf"]);
     let xlsx = run("xlsx", Some("xlsx"));

@@ -3,3 +3,5 @@
 pub mod pdf;
 pub mod pdf_pack;
 pub mod xlsx;
+pub mod book;
+pub mod summary;
