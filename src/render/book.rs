@@ -46,7 +46,7 @@ pub fn render(book: &Book) -> Result<Vec<u8>, String> {
 /// Renders the book to PDF bytes as krilla writes them.
 pub fn render_unpacked(book: &Book) -> Result<Vec<u8>, String> {
     let spec = &book.spec;
-    let mut doc = Document::new_with(pdf::settings()?);
+    let mut doc = Document::new_with(pdf::settings(true)?);
     let mut tree = TagTree::new();
     let label = |i: usize| book.labels.get(i).map(String::as_str);
     let mut page_index = 0usize;
