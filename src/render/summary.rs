@@ -16,7 +16,7 @@ use rust_xlsxwriter::{
 use super::xlsx::form::{MAX_ROW_HEIGHT, PX_PER_PT, base_format, lines_height, wrap};
 use crate::era;
 use crate::font::{self, Weight};
-use crate::layout::book::GRADE_COLORS;
+use crate::layout::book::grade_color;
 use crate::model::{Item, Plan};
 use crate::summary::{self, Column, Summary, Value};
 
@@ -181,7 +181,7 @@ fn summary_sheet(ws: &mut Worksheet, plan: &Plan, s: &Summary) -> Result<(), Xls
         let font = ChartFont::new().set_name(font::FAMILY_JA).set_size(9).clone();
         for (g, name) in s.grade_headers().iter().enumerate() {
             let col = 3 + g as u16;
-            let c = GRADE_COLORS[g % GRADE_COLORS.len()];
+            let c = grade_color(g, s.grades.len() + 1);
             let color = Color::RGB(u32::from(c[0]) << 16 | u32::from(c[1]) << 8 | u32::from(c[2]));
             chart
                 .add_series()
@@ -192,8 +192,10 @@ fn summary_sheet(ws: &mut Worksheet, plan: &Plan, s: &Summary) -> Result<(), Xls
         }
         let chart_title = format!("自己評価の分布 (柱別、{})", summary::wareki(s.year));
         chart.title().set_name(&chart_title).set_font(&font);
-        chart.x_axis().set_font(&font).set_reverse();
-        chart.y_axis().set_font(&font).set_name("取組数").set_name_font(&font);
+        // In a bar chart the y axis holds the categories (reversed: 柱 1 at the top) and the x
+        // axis the values.
+        chart.y_axis().set_font(&font).set_reverse();
+        chart.x_axis().set_font(&font).set_name("取組数").set_name_font(&font);
         chart.legend().set_position(ChartLegendPosition::Bottom).set_font(&font);
         // Excel keeps at most 255 characters of Alt text: the numbers are in table 1 above.
         chart.set_alt_text(format!("{chart_title}の積み上げ横棒グラフ。数値は表 1 のとおり。"));
