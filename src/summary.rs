@@ -253,6 +253,12 @@ fn add_opt(sum: &mut Option<f64>, v: Option<f64>) {
     }
 }
 
+/// Whether an initiative's 指標 is filled in (a description or any value).
+fn has_indicator(ini: &Initiative) -> bool {
+    let m = &ini.indicator;
+    !(m.targets.is_empty() && m.results.is_empty() && m.description.is_empty())
+}
+
 /// Every indicator of the items (item indicators, then each initiative's 指標 with a unit or
 /// values) for one year, in book order, whatever its values.
 pub fn indicator_rows(plan: &Plan, items: &[&Item], year: i32) -> Vec<IndicatorRow> {
@@ -271,11 +277,8 @@ pub fn indicator_rows(plan: &Plan, items: &[&Item], year: i32) -> Vec<IndicatorR
                 result: ind.results.get(&year).map(|v| v.value.clone()),
             });
         }
-        for ini in &it.initiatives {
+        for ini in it.initiatives.iter().filter(|ini| has_indicator(ini)) {
             let m = &ini.indicator;
-            if m.targets.is_empty() && m.results.is_empty() && m.description.is_empty() {
-                continue;
-            }
             out.push(IndicatorRow {
                 pillar: it.pillar.value,
                 item: it.number.value.clone(),
@@ -568,18 +571,24 @@ pub const INDICATOR_HEADERS: [&str; 12] =
 
 /// 指標: one row per indicator × plan year, in book order.
 pub fn indicator_table(plan: &Plan, items: &[&Item]) -> Vec<Vec<Value>> {
-    let mut out = Vec::new();
     let years = plan.years();
+    // The same indicators in the same order for every year (which ones are listed does not
+    // depend on the year); their 集計, for reading the rows.
     let per_year: Vec<Vec<IndicatorRow>> = years.iter().map(|&y| indicator_rows(plan, items, y)).collect();
-    let n = per_year.first().map_or(0, Vec::len);
-    for k in 0..n {
+    let mut aggregates = Vec::new();
+    for it in book_order(plan, items) {
+        aggregates.extend(it.indicators.iter().map(|i| i.aggregate));
+        aggregates.extend(it.initiatives.iter().filter(|ini| has_indicator(ini)).map(|ini| ini.indicator.aggregate));
+    }
+    let amount = |a: &Option<Amount>| match a {
+        None => Value::Empty,
+        Some(Amount::Number(n)) => Value::Number(*n),
+        Some(Amount::Text(t)) => Value::text(t.clone()),
+    };
+    let mut out = Vec::new();
+    for (k, aggregate) in aggregates.iter().enumerate() {
         for rows in &per_year {
             let r = &rows[k];
-            let amount = |a: &Option<Amount>| match a {
-                None => Value::Empty,
-                Some(Amount::Number(n)) => Value::Number(*n),
-                Some(Amount::Text(t)) => Value::text(t.clone()),
-            };
             out.push(vec![
                 Value::Number(r.pillar as f64),
                 Value::text(r.item.clone()),
@@ -592,30 +601,12 @@ pub fn indicator_table(plan: &Plan, items: &[&Item]) -> Vec<Vec<Value>> {
                 amount(&r.result),
                 Value::text(r.unit.clone()),
                 r.rate().map_or(Value::Empty, |x| Value::Number(x * 100.0)),
-                Value::Empty,
+                Value::text(match aggregate {
+                    Some(Aggregate::Sum) => "合計",
+                    Some(Aggregate::Latest) => "最新",
+                    None => "",
+                }),
             ]);
-        }
-    }
-    // The 集計 column: how the indicator's 計 is computed, for reading the rows.
-    let mut aggs = Vec::new();
-    for it in book_order(plan, items) {
-        for ind in &it.indicators {
-            aggs.push(ind.aggregate);
-        }
-        for ini in &it.initiatives {
-            let m = &ini.indicator;
-            if m.targets.is_empty() && m.results.is_empty() && m.description.is_empty() {
-                continue;
-            }
-            aggs.push(m.aggregate);
-        }
-    }
-    for (i, row) in out.iter_mut().enumerate() {
-        if let Some(Some(a)) = aggs.get(i / years.len().max(1)) {
-            row[11] = Value::text(match a {
-                Aggregate::Sum => "合計",
-                Aggregate::Latest => "最新",
-            });
         }
     }
     out

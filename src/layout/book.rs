@@ -384,8 +384,9 @@ pub fn lay_out<'a>(plan: &Plan, summary: &Summary, sheets: &[(i64, &'a Sheet)]) 
     let face = font::face(Weight::Regular);
     let number_w = face.width("0000", size);
     let right = spec.width - spec.margin;
-    // Placement on the 目次 pages: (page, lines as (x, text), y of first line).
-    let mut toc_layout: Vec<Vec<(usize, Vec<(f32, String, Weight)>, f32)>> = vec![Vec::new()];
+    /// An entry placed on a 目次 page: its index, its lines (x, text, weight), the y of its top.
+    type Placed = (usize, Vec<(f32, String, Weight)>, f32);
+    let mut toc_layout: Vec<Vec<Placed>> = vec![Vec::new()];
     let first_y = spec.margin + spec.title_size * 3.0;
     let mut y = first_y;
     for (k, e) in entries.iter().enumerate() {

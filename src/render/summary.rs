@@ -128,7 +128,7 @@ fn summary_sheet(ws: &mut Worksheet, plan: &Plan, s: &Summary) -> Result<(), Xls
             .headers
             .iter()
             .enumerate()
-            .map(|(c, h)| wrap(&[h.clone()], widths[c], PAD, Weight::Regular, SIZE).len())
+            .map(|(c, h)| wrap(std::slice::from_ref(h), widths[c], PAD, Weight::Regular, SIZE).len())
             .max()
             .unwrap_or(1);
         for (c, h) in t.headers.iter().enumerate() {
@@ -176,7 +176,6 @@ fn summary_sheet(ws: &mut Worksheet, plan: &Plan, s: &Summary) -> Result<(), Xls
         && !s.pillars.is_empty()
     {
         let last_pillar = last - 1; // the total row is not charted
-        let _ = last;
         let mut chart = Chart::new(ChartType::BarStacked);
         let font = ChartFont::new().set_name(font::FAMILY_JA).set_size(9).clone();
         for (g, name) in s.grade_headers().iter().enumerate() {
