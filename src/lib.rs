@@ -36,6 +36,7 @@ pub mod yaml_edit;
 pub mod collect;
 pub mod import;
 pub mod render;
+pub mod summary;
 pub mod validate;
 pub mod commands;
 pub mod output;

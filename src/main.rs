@@ -34,11 +34,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// シートを検査してから、項目ごとに PDF・Excel ファイルとウェブ用の HTML ページを書き出します (例: output/3-2.pdf, output/3-2.xlsx, output/html/3-2.html)
+    /// シートを検査してから、項目ごとの PDF・Excel ファイル、冊子 (book.pdf)、総括表 (summary.xlsx, summary.csv)、ウェブ用の HTML ページ (html/) を書き出します
     ///
+    /// 項目ごと: output/3-2.pdf, output/3-2.xlsx。
+    /// 冊子 book.pdf: 表紙・目次・総括表と、全項目のシートを柱ごとに項目番号順に並べた 1 冊の PDF。
+    /// summary.xlsx: 総括表 (柱別の自己評価の件数と前年度からの増減、内部評価・外部評価、効果額、取組主管課別、指標の達成率、グラフ)、
+    /// 一覧 (取組×年度ごとに 1 行)、指標 (指標×年度ごとに 1 行)。summary.csv: 一覧と同じ内容の CSV (UTF-8 BOM 付き)。
     /// 入力に誤りがあるときは、すべての誤りを表示し、何も書き出しません。
     /// 前回と中身が同じファイルは書き直しません。
-    #[command(next_help_heading = "オプション", override_usage = "shinko build [--sheets フォルダ] [--out フォルダ] [--format 形式]")]
+    #[command(next_help_heading = "オプション", override_usage = "shinko build [--sheets フォルダ] [--out フォルダ] [--format 形式] [--year 年度]")]
     Build {
         /// 入力のフォルダ (plan.yaml と項目ごとの YAML)。省略時: sheets
         #[arg(long, value_name = "フォルダ", default_value = "sheets", hide_default_value = true)]
@@ -46,9 +50,12 @@ enum Command {
         /// 出力先のフォルダ。省略時: output
         #[arg(long, value_name = "フォルダ", default_value = "output", hide_default_value = true)]
         out: PathBuf,
-        /// 書き出す形式 (カンマ区切り: pdf, xlsx, html)。省略時: すべて
-        #[arg(long, value_name = "形式", value_delimiter = ',', default_value = "pdf,xlsx,html", hide_default_value = true, hide_possible_values = true)]
+        /// 書き出す形式 (カンマ区切りで pdf, xlsx, book, summary, html から。pdf: 項目ごとの PDF、xlsx: 項目ごとの Excel、book: 冊子 book.pdf、summary: 総括表 summary.xlsx と summary.csv、html: ウェブ用のページ html/)。省略時: すべて
+        #[arg(long, value_name = "形式", value_delimiter = ',', default_value = "pdf,xlsx,book,summary,html", hide_default_value = true, hide_possible_values = true)]
         format: Vec<Format>,
+        /// 冊子と総括表で評価する年度 (西暦、例: 2021)。省略時: 自己評価が記入されている最後の年度
+        #[arg(long, value_name = "年度")]
+        year: Option<i32>,
     },
     /// シートを検査し、すべての誤りをファイル名・行・列つきで表示します (何も書き出しません)
     ///
@@ -199,7 +206,7 @@ fn run() -> u8 {
         }
     };
     let result = match cli.command {
-        Command::Build { sheets, out, format } => commands::build::run(&sheets, &out, &format),
+        Command::Build { sheets, out, format, year } => commands::build::run(&sheets, &out, &format, year),
         Command::Check { sheets } => commands::check::run(&sheets),
         Command::Collect { year, sheets, out } => commands::collect::run(&sheets, &out, year),
         Command::Import { files, sheets, dry_run, year } => commands::import::run(&sheets, &files, dry_run, year),

@@ -50,7 +50,7 @@ fn usage_errors_are_japanese_with_a_suggestion() {
 
     let o = shinko(&["build", "--format", "docx"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("「docx」は使えません (使える値: pdf, xlsx, html)"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("「docx」は使えません (使える値: pdf, xlsx, book, summary, html)"), "{}", stderr(&o));
 
     let o = shinko(&[]);
     assert_eq!(o.status.code(), Some(2));

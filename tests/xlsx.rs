@@ -623,7 +623,7 @@ fn build_writes_the_chosen_formats_and_identical_files_each_run() {
         out
     };
     let both = run("both", None);
-    assert_eq!(common::files_in(&both), ["3-2.pdf", "3-2.xlsx", "html"]);
+    assert_eq!(common::files_in(&both), ["3-2.pdf", "3-2.xlsx", "book.pdf", "html", "summary.csv", "summary.xlsx"]);
     assert_eq!(common::files_in(&both.join("html")), ["3-2.html", "index.html", "style.css"]);
     let pdf = run("pdf", Some("pdf"));
     assert_eq!(common::files_in(&pdf), ["3-2.pdf"]);

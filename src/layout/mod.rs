@@ -1,6 +1,7 @@
 //! Layout: model + plan + font metrics in, a paginated grid of cells out. Pure: no I/O.
 //! Both renderers (PDF, XLSX) draw from this one layout.
 
+pub mod book;
 pub mod grid;
 pub mod paginate;
 pub mod sheet;

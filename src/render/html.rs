@@ -362,6 +362,42 @@ pub fn index_page(plan: &Plan, entries: &[IndexEntry], plan_downloads: &[Downloa
     out
 }
 
+/// The 総括表 of the evaluation year as HTML tables, from the same description the book and
+/// summary.xlsx draw (`Summary::tables`): a caption, column headers, the first column as row
+/// headers, numbers right-aligned.
+pub fn summary_section(summary: &crate::summary::Summary) -> String {
+    use crate::summary::{Column, shown};
+    let mut out = String::new();
+    let _ = writeln!(out, "<p>{}の状況です。</p>", escape(&crate::era::long_label(summary.year)));
+    for (ti, t) in summary.tables().iter().enumerate() {
+        let id = format!("s-t{}", ti + 1);
+        let _ = writeln!(out, "<div class=\"scroll\" role=\"region\" aria-labelledby=\"{id}\" tabindex=\"0\">");
+        let _ = writeln!(out, "<table class=\"summary\">\n<caption id=\"{id}\">{}</caption>", escape(&t.caption));
+        out.push_str("<thead><tr>");
+        for h in &t.headers {
+            let _ = write!(out, "<th scope=\"col\">{}</th>", escape(h));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for row in &t.rows {
+            out.push_str("<tr>");
+            for (ci, (v, col)) in row.iter().zip(&t.columns).enumerate() {
+                let text = escape(&shown(v, *col));
+                let num = !matches!(col, Column::Text);
+                if ci == 0 {
+                    let _ = write!(out, "<th scope=\"row\">{text}</th>");
+                } else if num {
+                    let _ = write!(out, "<td class=\"num\">{text}</td>");
+                } else {
+                    let _ = write!(out, "<td>{text}</td>");
+                }
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n</table>\n</div>\n");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,3 +4,5 @@ pub mod html;
 pub mod pdf;
 pub mod pdf_pack;
 pub mod xlsx;
+pub mod book;
+pub mod summary;

@@ -15,7 +15,7 @@ use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
-use krilla::page::PageSettings;
+use krilla::page::{NumberingStyle, PageLabel, PageSettings};
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::tagging::{
@@ -24,7 +24,7 @@ use krilla::tagging::{
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 
 use crate::font::{self, Weight};
-use crate::layout::{self, Align, Cell, PlacedCell, Role, Scope, Sheet};
+use crate::layout::{self, Align, Cell, PageSpec, PlacedCell, Role, Scope, Sheet};
 
 /// krilla's font objects, made once per process (they hash the font data when created).
 fn krilla_font(weight: Weight) -> Font {
@@ -44,11 +44,11 @@ fn border() -> rgb::Color {
     rgb::Color::new(0x40, 0x40, 0x40)
 }
 
-fn fill(c: rgb::Color) -> Fill {
+pub(crate) fn fill(c: rgb::Color) -> Fill {
     Fill { paint: c.into(), opacity: NormalizedF32::ONE, rule: Default::default() }
 }
 
-fn stroke(width: f32) -> Stroke {
+pub(crate) fn stroke(width: f32) -> Stroke {
     Stroke { paint: border().into(), width, ..Default::default() }
 }
 
@@ -64,23 +64,93 @@ pub fn render(sheet: &Sheet) -> Result<Vec<u8>, String> {
     pack(&bytes)
 }
 
-/// Renders a sheet to PDF bytes as krilla writes them.
-pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
-    // PDF/A-2u (archives) and PDF/UA-1 (accessibility) at once: krilla checks both and writes
-    // the sRGB output intent and the XMP identification with its extension schemas.
+/// The serialisation settings of every PDF: tagged, PDF/A-2u (archives) and PDF/UA-1
+/// (accessibility) validated at once; krilla writes the sRGB output intent and the XMP
+/// identification with its extension schemas. `compress`: whether
+/// krilla deflates each page's content stream as the page is finished; the item files leave
+/// them raw for `pdf_pack` (faster in total), the book compresses them at once so that 1,500
+/// raw page streams are not held in memory until the end (`pdf_pack` copies compressed
+/// streams as they are).
+pub(crate) fn settings(compress: bool) -> Result<SerializeSettings, String> {
     let configuration = krilla::configure::ConfigurationBuilder::new()
         .with_archival_validator(krilla::configure::Archival::A2_U)
         .with_accessibility_validator(krilla::configure::Accessibility::UA1)
         .finish()
         .map_err(|e| format!("PDF の設定が不正です: {e:?}"))?;
     // Content streams are compressed by `pdf_pack`, at a faster level than krilla's fixed one.
-    let settings = SerializeSettings {
+    Ok(SerializeSettings {
         enable_tagging: true,
-        compress_content_streams: false,
+        compress_content_streams: compress,
         configuration,
         ..SerializeSettings::default()
-    };
-    let mut doc = Document::new_with(settings);
+    })
+}
+
+/// How a sheet's pages are framed in a document: the item files use the sheet's own footers
+/// and no page labels; the book replaces the footers and numbers the pages.
+#[derive(Clone, Copy)]
+pub(crate) struct Frame<'a> {
+    /// Footer (left, right) per page of the sheet, instead of the sheet's own.
+    pub footers: Option<&'a [(String, String)]>,
+    /// Page label per page of the sheet.
+    pub labels: Option<&'a [String]>,
+    /// Heading level of the sheet's title.
+    pub heading: NonZeroU16,
+}
+
+impl Frame<'_> {
+    pub(crate) const ITEM_FILE: Frame<'static> = Frame { footers: None, labels: None, heading: NonZeroU16::MIN };
+}
+
+/// krilla page settings of a page with an optional printed label (`表紙`, `12`).
+pub(crate) fn page_settings(width: f32, height: f32, label: Option<&str>) -> Result<PageSettings, String> {
+    let settings = PageSettings::from_wh(width, height).ok_or("用紙サイズが不正です")?;
+    Ok(match label {
+        None => settings,
+        Some(l) => match l.parse::<u32>().ok().and_then(NonZeroU32::new) {
+            Some(n) => settings.with_page_label(PageLabel::new(Some(NumberingStyle::Arabic), None, Some(n))),
+            None => settings.with_page_label(PageLabel::new(None, Some(l.to_owned()), None)),
+        },
+    })
+}
+
+/// Renders a sheet to PDF bytes as krilla writes them.
+pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
+    let mut doc = Document::new_with(settings(false)?);
+    let groups = draw_sheet(&mut doc, sheet, Frame::ITEM_FILE)?;
+    let mut tree = TagTree::new();
+    for g in groups {
+        tree.push(g);
+    }
+    doc.set_tag_tree(tree);
+
+    let mut outline = Outline::new();
+    let item_title = sheet.pages.first().map(|p| p.footer_left.clone()).unwrap_or_default();
+    let mut item = OutlineNode::new(item_title, XyzDestination::new(0, Point::from_xy(0.0, 0.0))).with_open(true);
+    for b in &sheet.bookmarks {
+        item.push_child(OutlineNode::new(b.title.clone(), XyzDestination::new(b.page, Point::from_xy(0.0, b.y))));
+    }
+    outline.push_child(item);
+    doc.set_outline(outline);
+    doc.set_metadata(
+        Metadata::new()
+            .title(sheet.document_title.clone())
+            .language("ja".into())
+            .creator("shinko".into())
+            .creation_date(fixed_date()),
+    );
+    doc.finish().map_err(|e| format!("PDF を作れませんでした: {e:?}"))
+}
+
+/// PDF/A needs a creation date. A fixed one keeps the bytes a function of the input (the
+/// XLSX files do the same); the content's date is the sheet itself.
+pub(crate) fn fixed_date() -> DateTime {
+    DateTime::new(2000).month(1).day(1).hour(0).minute(0).second(0).utc_offset_hour(0).utc_offset_minute(0)
+}
+
+/// Draws every page of a sheet as the next pages of `doc` and returns the sheet's structure
+/// (its title heading, then one `Table` group per table) for the caller's tag tree.
+pub(crate) fn draw_sheet(doc: &mut Document, sheet: &Sheet, frame: Frame) -> Result<Vec<TagGroup>, String> {
     let spec = &sheet.spec;
 
     // One TH/TD group per cell, keyed by table and cell index, in row order.
@@ -105,12 +175,10 @@ pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
     let mut title_id: Option<Identifier> = None;
     let mut caption_ids: Vec<Option<Identifier>> = vec![None; sheet.tables.len()];
 
-    for page in &sheet.pages {
-        let mut p = doc.start_page_with(
-            PageSettings::from_wh(spec.width, spec.height).ok_or("用紙サイズが不正です")?,
-        );
+    for (pi, page) in sheet.pages.iter().enumerate() {
+        let label = frame.labels.and_then(|l| l.get(pi)).map(String::as_str);
+        let mut p = doc.start_page_with(page_settings(spec.width, spec.height, label)?);
         let mut s = p.surface();
-
         // Backgrounds and borders: layout artifacts, one path per fill colour and one for
         // all borders (one path per cell would triple the content stream).
         s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)));
@@ -185,28 +253,27 @@ pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
         }
 
         // Footer: the item and the page number.
-        s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Footer)));
-        let base = spec.height - spec.margin - spec.footer_size * 0.3;
-        draw_line(&mut s, &page.footer_left, Weight::Regular, spec.footer_size, spec.margin, base);
-        let w = font::face(Weight::Regular).width(&page.footer_right, spec.footer_size);
-        draw_line(&mut s, &page.footer_right, Weight::Regular, spec.footer_size, spec.width - spec.margin - w, base);
-        s.end_tagged();
+        let (left, right) = match frame.footers.and_then(|f| f.get(pi)) {
+            Some((l, r)) => (l.as_str(), r.as_str()),
+            None => (page.footer_left.as_str(), page.footer_right.as_str()),
+        };
+        draw_footer(&mut s, spec, left, right);
         s.finish();
         p.finish();
     }
 
-    // The structure tree: title, then each table.
-    let mut tree = TagTree::new();
+    // The structure: title, then each table.
+    let mut out = Vec::new();
     if let Some(id) = title_id {
-        let mut h = TagGroup::new(Tag::Hn(NonZeroU16::MIN, Some(sheet.title.clone())));
+        let mut h = TagGroup::new(Tag::Hn(frame.heading, Some(sheet.title.clone())));
         h.push(id);
-        tree.push(h);
+        out.push(h);
     }
     for ((t, tags), caption_id) in sheet.tables.iter().zip(tables).zip(caption_ids) {
         if let (Some(id), Some(heading)) = (caption_id, &t.heading) {
             let mut h = TagGroup::new(Tag::Hn(NonZeroU16::new(2).expect("2 is not 0"), Some(heading.clone())));
             h.push(id);
-            tree.push(h);
+            out.push(h);
         }
         let mut table = TagGroup::new(Tag::Table.with_summary(Some(t.caption.clone())));
         let rows = |rows: Vec<Vec<(usize, TagGroup)>>| {
@@ -230,33 +297,24 @@ pub fn render_unpacked(sheet: &Sheet) -> Result<Vec<u8>, String> {
             body.push(tr);
         }
         table.push(body);
-        tree.push(table);
+        out.push(table);
     }
-    doc.set_tag_tree(tree);
+    Ok(out)
+}
 
-    let mut outline = Outline::new();
-    let item_title = sheet.pages.first().map(|p| p.footer_left.clone()).unwrap_or_default();
-    let mut item = OutlineNode::new(item_title, XyzDestination::new(0, Point::from_xy(0.0, 0.0))).with_open(true);
-    for b in &sheet.bookmarks {
-        item.push_child(OutlineNode::new(b.title.clone(), XyzDestination::new(b.page, Point::from_xy(0.0, b.y))));
-    }
-    outline.push_child(item);
-    doc.set_outline(outline);
-    doc.set_metadata(
-        Metadata::new()
-            .title(sheet.document_title.clone())
-            .language("ja".into())
-            .creator("shinko".into())
-            // PDF/A needs a creation date. A fixed one keeps the bytes a function of the input
-            // (the XLSX files do the same); the content's date is the sheet itself.
-            .creation_date(DateTime::new(2000).month(1).day(1).hour(0).minute(0).second(0).utc_offset_hour(0).utc_offset_minute(0)),
-    );
-    doc.finish().map_err(|e| format!("PDF を作れませんでした: {e:?}"))
+/// The footer: left and right texts, a footer artifact.
+pub(crate) fn draw_footer(s: &mut Surface, spec: &PageSpec, left: &str, right: &str) {
+    s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Footer)));
+    let base = spec.height - spec.margin - spec.footer_size * 0.3;
+    draw_line(s, left, Weight::Regular, spec.footer_size, spec.margin, base);
+    let w = font::face(Weight::Regular).width(right, spec.footer_size);
+    draw_line(s, right, Weight::Regular, spec.footer_size, spec.width - spec.margin - w, base);
+    s.end_tagged();
 }
 
 /// Packs the PDF with object streams (see `pdf_pack`); a file the packer does not recognise
 /// is kept as krilla wrote it.
-fn pack(pdf: &[u8]) -> Result<Vec<u8>, String> {
+pub(crate) fn pack(pdf: &[u8]) -> Result<Vec<u8>, String> {
     Ok(super::pdf_pack::pack(pdf).unwrap_or_else(|| pdf.to_vec()))
 }
 
@@ -324,7 +382,7 @@ fn draw_cell(s: &mut Surface, sheet: &Sheet, cell: &Cell, pc: &PlacedCell) {
 }
 
 /// Draws one line of text with the glyphs and advances the layout measured.
-fn draw_line(s: &mut Surface, text: &str, weight: Weight, size: f32, x: f32, baseline: f32) {
+pub(crate) fn draw_line(s: &mut Surface, text: &str, weight: Weight, size: f32, x: f32, baseline: f32) {
     if text.is_empty() {
         return;
     }

@@ -113,7 +113,7 @@ pub struct Form {
 }
 
 /// A line of a cell's text for XLSX.
-pub(super) struct XLine {
+pub(crate) struct XLine {
     text: String,
     /// A bullet's continuation line (indented under the bullet's text).
     indent: bool,
@@ -127,7 +127,7 @@ fn whole_px(h: f32) -> f32 {
 /// Paragraphs broken into lines as Excel or LibreOffice may wrap them in a column `width_px`
 /// wide with `pad` points of padding on each side: conservatively, for the narrowest the
 /// column may render and glyphs measured larger than drawn.
-pub(super) fn wrap(paragraphs: &[String], width_px: u32, pad: f32, weight: Weight, size: f32) -> Vec<XLine> {
+pub(crate) fn wrap(paragraphs: &[String], width_px: u32, pad: f32, weight: Weight, size: f32) -> Vec<XLine> {
     let inner = (width_px as f32 * NARROWEST / PX_PER_PT - 2.0 * pad).max(1.0);
     let mut out = Vec::new();
     for p in paragraphs {
@@ -138,7 +138,7 @@ pub(super) fn wrap(paragraphs: &[String], width_px: u32, pad: f32, weight: Weigh
 }
 
 /// Height of `n` wrapped lines of text at `size`, with `pad` points above and below.
-pub(super) fn lines_height(n: usize, size: f32, pad: f32) -> f32 {
+pub(crate) fn lines_height(n: usize, size: f32, pad: f32) -> f32 {
     n.max(1) as f32 * size * LINE_FACTOR + 2.0 * pad
 }
 

@@ -578,21 +578,26 @@ impl<'a> PageLabelContainer<'a> {
     ) {
         // Will always contain at least one entry, since we ensured that a PageLabelContainer cannot
         // be empty
+        // shinko patch (see PATCHED.md): a page continues the previous run when its label has
+        // the same style and prefix and its number is the run's start plus its distance from
+        // the run's first page (krilla 0.8.2 compared the wrong way round, so every numbered
+        // page started a run of its own).
         let mut filtered_entries = vec![];
-        let mut prev: Option<PageLabel> = None;
+        let mut prev: Option<(usize, PageLabel)> = None;
 
         for (i, label) in self.labels.iter().enumerate() {
-            if let Some(n_prev) = &prev {
-                if n_prev.style != label.style
-                    || n_prev.prefix != label.prefix
-                    || n_prev.offset.map(|n| n.get()) != label.offset.map(|n| n.get() + 1)
-                {
-                    filtered_entries.push((i, label.clone()));
-                    prev = Some(label.clone());
-                }
-            } else {
+            let continues = prev.as_ref().is_some_and(|(start, p)| {
+                p.style == label.style
+                    && p.prefix == label.prefix
+                    && match (p.offset, label.offset) {
+                        (Some(a), Some(b)) => b.get() as usize == a.get() as usize + (i - start),
+                        (None, None) => p.style.is_none(),
+                        _ => false,
+                    }
+            });
+            if !continues {
                 filtered_entries.push((i, label.clone()));
-                prev = Some(label.clone());
+                prev = Some((i, label.clone()));
             }
         }
 
