@@ -433,6 +433,8 @@ fn conforms_to_pdf_a_2u_and_declares_it() {
         }
     }
     assert!(fonts >= 1);
+}
+
 #[test]
 fn a_long_reason_is_printed_whole_and_labelled() {
     let dir = root().join("tests/fixtures/long-text");
