@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::yaml_tree::{Node, SrcSpan};
+use crate::schema::word;
 
 /// A value and where it was written.
 #[derive(Clone, Debug, PartialEq)]
@@ -99,9 +100,9 @@ impl ScaleKind {
     /// The key under 評価区分 in plan.yaml, also the label on the sheet.
     pub fn key(self) -> &'static str {
         match self {
-            ScaleKind::SelfEvaluation => "自己評価",
-            ScaleKind::NextYears => "次年度以降",
-            ScaleKind::Internal => "内部評価",
+            ScaleKind::SelfEvaluation => word::SELF_EVALUATION,
+            ScaleKind::NextYears => word::NEXT_YEARS,
+            ScaleKind::Internal => word::INTERNAL,
         }
     }
 }
@@ -171,8 +172,8 @@ pub enum IndicatorKind {
 impl IndicatorKind {
     pub fn label(self) -> &'static str {
         match self {
-            IndicatorKind::Activity => "活動指標",
-            IndicatorKind::Outcome => "成果指標",
+            IndicatorKind::Activity => word::ACTIVITY_INDICATORS,
+            IndicatorKind::Outcome => word::OUTCOME_INDICATORS,
         }
     }
 }

@@ -15,6 +15,7 @@ use std::cmp::Ordering;
 
 use crate::era;
 use crate::model::*;
+use crate::schema::word;
 
 /// Compares item numbers as people read them: runs of digits by their value, so `1-2` comes
 /// before `1-10`.
@@ -335,7 +336,7 @@ pub fn summarize(plan: &Plan, items: &[&Item], year: i32) -> Summary {
         })
         .collect();
     let all: Vec<&&Item> = items.iter().collect();
-    let total = row(None, "合計".to_owned(), &all);
+    let total = row(None, word::SUM.to_owned(), &all);
 
     let evaluations = items
         .iter()
@@ -377,7 +378,7 @@ pub fn summarize(plan: &Plan, items: &[&Item], year: i32) -> Summary {
             effect(Some(p), pillar_label(plan, p), &its)
         })
         .collect();
-    let effect_total = effect(None, "合計".to_owned(), &all);
+    let effect_total = effect(None, word::SUM.to_owned(), &all);
 
     let mut departments: Vec<DepartmentRow> = Vec::new();
     for it in &items {
@@ -482,28 +483,28 @@ impl Value {
 pub const LIST_HEADERS: [&str; 24] = [
     "柱",
     "柱名",
-    "項目",
-    "項目名",
+    word::ITEM,
+    word::NAME,
     "取組番号",
     "取組名",
-    "取組主管課",
-    "区分",
+    word::DEPARTMENT,
+    word::CATEGORY,
     "年度",
     "年度(和暦)",
-    "取組目標",
-    "活動",
-    "実績",
+    word::GOAL,
+    word::ACTIVITY,
+    word::RESULT,
     "効果額 目標(千円)",
     "効果額 実績(千円)",
     "指標 目標",
     "指標 実績",
     "指標 単位",
-    "自己評価",
+    word::SELF_EVALUATION,
     "自己評価名",
-    "評価理由",
-    "次年度以降",
+    word::REASON,
+    word::NEXT_YEARS,
     "次年度以降名",
-    "方向性・課題",
+    word::DIRECTION,
 ];
 
 /// `令和3年度`, `令和元年度`: the 和暦 of a fiscal year, without the 西暦.
@@ -538,8 +539,8 @@ pub fn list_rows(plan: &Plan, items: &[&Item]) -> Vec<Vec<Value>> {
                     Value::text(ini.name.clone()),
                     Value::text(ini.departments.join("、")),
                     Value::text(match ini.category.as_ref().map(|c| c.value) {
-                        Some(Category::New) => "新規",
-                        Some(Category::Continued) => "継続",
+                        Some(Category::New) => word::NEW,
+                        Some(Category::Continued) => word::CONTINUED,
                         None => "",
                     }),
                     Value::Number(f64::from(y)),
@@ -567,7 +568,7 @@ pub fn list_rows(plan: &Plan, items: &[&Item]) -> Vec<Vec<Value>> {
 
 /// The columns of 指標.
 pub const INDICATOR_HEADERS: [&str; 12] =
-    ["柱", "項目", "取組番号", "区分", "名称", "年度", "年度(和暦)", "目標", "実績", "単位", "達成率(%)", "集計"];
+    ["柱", word::ITEM, "取組番号", word::CATEGORY, word::INDICATOR_NAME, "年度", "年度(和暦)", word::TARGET, word::RESULT, word::UNIT, "達成率(%)", word::AGGREGATE];
 
 /// 指標: one row per indicator × plan year, in book order.
 pub fn indicator_table(plan: &Plan, items: &[&Item]) -> Vec<Vec<Value>> {
@@ -602,8 +603,8 @@ pub fn indicator_table(plan: &Plan, items: &[&Item]) -> Vec<Vec<Value>> {
                 Value::text(r.unit.clone()),
                 r.rate().map_or(Value::Empty, |x| Value::Number(x * 100.0)),
                 Value::text(match aggregate {
-                    Some(Aggregate::Sum) => "合計",
-                    Some(Aggregate::Latest) => "最新",
+                    Some(Aggregate::Sum) => word::SUM,
+                    Some(Aggregate::Latest) => word::LATEST,
                     None => "",
                 }),
             ]);
@@ -684,7 +685,7 @@ impl Summary {
         // 2. 内部評価 and 外部評価 per item.
         out.push(SummaryTable {
             caption: format!("項目別の内部評価・外部評価 ({})", wareki(self.year)),
-            headers: ["柱", "項目", "項目名", "内部評価", "外部評価"].map(str::to_owned).to_vec(),
+            headers: ["柱", word::ITEM, word::NAME, word::INTERNAL, word::EXTERNAL].map(str::to_owned).to_vec(),
             columns: vec![Column::Count, Column::Text, Column::Text, Column::Text, Column::Text],
             rows: self
                 .evaluations
@@ -732,7 +733,7 @@ impl Summary {
         });
 
         // 4. Per department.
-        let mut headers = vec!["取組主管課".to_owned(), "取組数".to_owned()];
+        let mut headers = vec![word::DEPARTMENT.to_owned(), "取組数".to_owned()];
         headers.extend(grades.iter().cloned());
         let mut columns = vec![Column::Text, Column::Count];
         columns.extend(std::iter::repeat_n(Column::Count, grades.len()));
@@ -760,7 +761,7 @@ impl Summary {
         };
         out.push(SummaryTable {
             caption: format!("指標の達成状況 ({})", wareki(self.year)),
-            headers: ["項目", "取組番号", "区分", "名称", "単位", "目標", "実績", "達成率(%)"].map(str::to_owned).to_vec(),
+            headers: [word::ITEM, "取組番号", word::CATEGORY, word::INDICATOR_NAME, word::UNIT, word::TARGET, word::RESULT, "達成率(%)"].map(str::to_owned).to_vec(),
             columns: vec![
                 Column::Text,
                 Column::Text,

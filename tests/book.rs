@@ -206,7 +206,7 @@ fn the_summary_line_names_the_book_and_the_year() {
     assert!(s.contains("令和4年度(2022年度)"), "default year: the latest with a 自己評価: {s}");
     assert_eq!(
         files_in(&built().out),
-        ["1-10.pdf", "1-10.xlsx", "1-2.pdf", "1-2.xlsx", "2-1.pdf", "2-1.xlsx", "3-1.pdf", "3-1.xlsx", "book.pdf", "summary.csv", "summary.xlsx"]
+        ["1-10.pdf", "1-10.xlsx", "1-2.pdf", "1-2.xlsx", "2-1.pdf", "2-1.xlsx", "3-1.pdf", "3-1.xlsx", "book.pdf", "html", "summary.csv", "summary.xlsx"]
     );
 }
 

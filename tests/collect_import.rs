@@ -1285,7 +1285,7 @@ fn a_file_that_is_not_a_collected_workbook_is_refused() {
             &dir,
             &[&dir.join("out/3-2.xlsx")],
             &[],
-            &["3-2.xlsx: shinko collect で作った記入用ブックではありません"],
+            &["エラー: shinko collect で作った記入用ブックではありません", "3-2.xlsx\n"],
         );
     }
     let junk = dir.join("junk.xlsx");
@@ -1294,6 +1294,6 @@ fn a_file_that_is_not_a_collected_workbook_is_refused() {
         &dir,
         &[&junk],
         &[],
-        &["junk.xlsx: Excel ファイル (.xlsx) として読めません"],
+        &["エラー: Excel ファイル (.xlsx) として読めません", "junk.xlsx\n"],
     );
 }

@@ -394,7 +394,7 @@ fn a_zip_bomb_is_refused_quickly_in_bounded_memory() {
     assert!(size < 4 << 20, "the bomb is {size} bytes");
     let before = snapshot(&dir.join("sheets"));
     let r = import(&dir, &[&hostile]);
-    assert_refused(&dir, &r, &["bomb.xlsx: ", "中身が大きすぎるため読みません", "MB を超えます"], &before);
+    assert_refused(&dir, &r, &["= 場所: ", "bomb.xlsx\n", "中身が大きすぎるため読みません", "MB を超えます"], &before);
     assert!(r.wall < Duration::from_secs(2), "took {:?}", r.wall);
     assert!(r.max_rss_kb < MEMORY_BOUND_KB, "peak memory {} KB", r.max_rss_kb);
 }
@@ -416,7 +416,7 @@ fn parts_over_the_total_limit_are_refused() {
     );
     let before = snapshot(&dir.join("sheets"));
     let r = import(&dir, &[&hostile]);
-    assert_refused(&dir, &r, &["total.xlsx: ", "中身が大きすぎるため読みません", "合わせて"], &before);
+    assert_refused(&dir, &r, &["= 場所: ", "total.xlsx\n", "中身が大きすぎるため読みません", "合わせて"], &before);
     assert!(r.wall < Duration::from_secs(2), "took {:?}", r.wall);
     assert!(r.max_rss_kb < MEMORY_BOUND_KB, "peak memory {} KB", r.max_rss_kb);
 }
@@ -437,7 +437,7 @@ fn a_dtd_is_refused() {
     write_zip(&hostile, &entries, &[]);
     let before = snapshot(&dir.join("sheets"));
     let r = import(&dir, &[&hostile]);
-    assert_refused(&dir, &r, &["xxe.xlsx: ", "DTD (<!DOCTYPE>)", "安全のため読みません"], &before);
+    assert_refused(&dir, &r, &["= 場所: ", "xxe.xlsx\n", "DTD (<!DOCTYPE>)", "安全のため読みません"], &before);
     assert!(!r.stderr.contains("root:"), "{}", r.stderr);
 }
 

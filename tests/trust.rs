@@ -216,8 +216,8 @@ fn every_unreadable_file_and_every_other_problem_is_reported_in_one_run() {
     let p = refused(&dir);
     assert!(p.iter().any(|r| r.message.contains("廃止")), "{p:#?}");
     assert!(p.iter().any(|r| r.message.contains("UTF-8")), "{p:#?}");
-    let gone = find(&p, "読めません");
-    assert!(gone.message.contains("3-3.yaml") && gone.message.contains("ファイルまたはフォルダがありません"), "{gone:#?}");
+    let gone = find(&p, "3-3.yaml");
+    assert!(gone.message.contains("ファイルまたはフォルダがありません"), "{gone:#?}");
 }
 
 #[test]

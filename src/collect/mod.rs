@@ -21,7 +21,7 @@ pub const META_MAGIC: &str = "shinko-collect-1";
 /// The name of the instructions sheet.
 pub const GUIDE_SHEET: &str = "記入方法";
 /// Labels of the meta sheet's header rows (column A), values in column B.
-pub const META_PLAN: &str = "計画名";
+pub const META_PLAN: &str = word::PLAN_NAME;
 pub const META_YEAR: &str = "年度";
 pub const META_DEPARTMENT: &str = "課";
 /// The row (0-based) where the meta sheet's table of inputs starts (after its header row).

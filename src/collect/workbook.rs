@@ -15,6 +15,7 @@ use super::{
 use crate::era;
 use crate::font::{self, Weight};
 use crate::model::*;
+use crate::schema::word;
 
 const FONT_SIZE: f64 = 11.0;
 /// Line height of wrapped text, in points.
@@ -461,16 +462,16 @@ fn initiative_sheet(
     let effect_label = format!("{} ({EFFECT_UNIT})", Field::Effect.label());
     let indicator_label = format!("{}{unit_label}", Field::Indicator.label());
     let labels_for_width = [
-        "項目",
-        "取組内容",
-        "取組主管課",
-        "取組目標",
-        "活動",
-        "効果額",
-        "指標",
+        word::ITEM,
+        word::INITIATIVES,
+        word::DEPARTMENT,
+        word::GOAL,
+        word::ACTIVITY,
+        word::EFFECT,
+        word::INDICATORS,
         effect_label.as_str(),
         indicator_label.as_str(),
-        "方向性・課題",
+        word::DIRECTION,
     ];
     let label_px = width_px(&labels_for_width, FONT_SIZE, true);
     ws.set_column_width_pixels(0, label_px)?;
@@ -498,21 +499,21 @@ fn initiative_sheet(
     let text = |t: Option<&Text>| t.map(|t| t.paragraphs().join("\n")).unwrap_or_default();
     let context: Vec<(String, String)> = vec![
         (
-            "項目".into(),
+            word::ITEM.into(),
             format!("{} {}", item.number.value, item.name),
         ),
         (
-            "取組内容".into(),
+            word::INITIATIVES.into(),
             format!("{} {}", ini.number.value, ini.name),
         ),
-        ("取組主管課".into(), ini.departments.join("、")),
-        ("取組目標".into(), text(y.map(|y| &y.goal))),
-        ("活動".into(), text(y.map(|y| &y.activity))),
+        (word::DEPARTMENT.into(), ini.departments.join("、")),
+        (word::GOAL.into(), text(y.map(|y| &y.goal))),
+        (word::ACTIVITY.into(), text(y.map(|y| &y.activity))),
         (
-            "効果額".into(),
+            word::EFFECT.into(),
             measure_context(&ini.effect, year, EFFECT_UNIT),
         ),
-        ("指標".into(), measure_context(&ini.indicator, year, unit)),
+        (word::INDICATORS.into(), measure_context(&ini.indicator, year, unit)),
     ];
     ws.merge_range(
         row,
@@ -628,7 +629,7 @@ fn meta_sheet(
     ws.write_number(2, 1, year)?;
     ws.write_string(3, 0, META_DEPARTMENT)?;
     ws.write_string(3, 1, department)?;
-    let header = ["名前", "項目", "取組内容", "年度", "欄", "元の値の指紋"];
+    let header = ["名前", word::ITEM, word::INITIATIVES, "年度", "欄", "元の値の指紋"];
     for (c, h) in header.iter().enumerate() {
         ws.write_string(META_TABLE_ROW - 1, c as u16, *h)?;
     }

@@ -25,6 +25,7 @@ use crate::validate;
 use crate::yaml_edit::{self, Change, Seg};
 use crate::yaml_tree::Node;
 use workbook::{Filled, Input};
+use crate::schema::word;
 
 /// One value to change, for the report.
 #[derive(Clone, Debug)]
@@ -124,7 +125,7 @@ fn yaml_place(set: &SheetSet, file: usize, root: &Node, path: &[Seg]) -> String 
 fn field_path<'s>(set: &'s SheetSet, i: &Input) -> Option<(&'s crate::model::ItemFile, Vec<Seg>)> {
     let item_file = set.item(&i.item)?;
     let index = initiative_index(&item_file.root, &i.initiative)?;
-    let mut path = vec![Seg::key("取組内容"), Seg::Index(index)];
+    let mut path = vec![Seg::key(word::INITIATIVES), Seg::Index(index)];
     path.extend(i.field.path(i.year));
     Some((item_file, written_keys(&item_file.root, path)))
 }
@@ -170,10 +171,10 @@ fn field_place(set: &SheetSet, i: &Input) -> Option<String> {
 
 /// The index of an initiative in its item's `取組内容` list.
 fn initiative_index(root: &Node, number: &str) -> Option<usize> {
-    match &root.get("取組内容")?.value {
+    match &root.get(word::INITIATIVES)?.value {
         crate::yaml_tree::Value::Seq(items) => items
             .iter()
-            .position(|n| n.get("番号").map(|k| k.key_text()) == Some(number.to_owned())),
+            .position(|n| n.get(word::NUMBER).map(|k| k.key_text()) == Some(number.to_owned())),
         _ => None,
     }
 }

@@ -5,6 +5,7 @@ use super::grid::{PageSpec, Table};
 use super::table_builder::{Look, TableBuilder};
 use crate::era;
 use crate::model::*;
+use crate::schema::{word, label};
 
 /// Formats a number as printed: integers without decimals, thousands separated.
 pub fn format_number(v: f64) -> String {
@@ -95,14 +96,14 @@ fn columns(spec: &PageSpec, fixed_left: &[f32], n: usize, fixed_right: &[f32]) -
 
 fn header_band(plan: &Plan, item: &Item, spec: &PageSpec) -> Table {
     let w = spec.content_width();
-    let mut t = TableBuilder::new(spec, "項目", vec![70.0, w * 0.5 - 70.0, 70.0, w * 0.5 - 70.0]).bookmark(false);
+    let mut t = TableBuilder::new(spec, word::ITEM, vec![70.0, w * 0.5 - 70.0, 70.0, w * 0.5 - 70.0]).bookmark(false);
     let r = t.add_rows(2);
-    t.text(r, 0, 1, 1, Look::LABEL, "項目");
+    t.text(r, 0, 1, 1, Look::LABEL, word::ITEM);
     t.text(r, 1, 1, 1, Look::DATA, format!("{} {}", item.number.value, item.name));
-    t.text(r, 2, 1, 1, Look::LABEL, "改革の柱");
+    t.text(r, 2, 1, 1, Look::LABEL, word::PILLAR);
     let pillar_name = plan.pillar_name(item.pillar.value).unwrap_or_default();
     t.text(r, 3, 1, 1, Look::DATA, format!("{} {}", item.pillar.value, pillar_name).trim_end().to_owned());
-    t.text(r + 1, 0, 1, 1, Look::LABEL, "概要(目指す姿)");
+    t.text(r + 1, 0, 1, 1, Look::LABEL, label::ITEM_OVERVIEW);
     t.cell(r + 1, 1, 1, 3, Look::DATA, item.overview.paragraphs());
     t.finish()
 }
@@ -111,17 +112,17 @@ fn indicator_table(item: &Item, years: &[i32], spec: &PageSpec) -> Table {
     let n = years.len();
     let cols = columns(spec, &[70.0, 136.0, 64.0], n, &[60.0]);
     let last = cols.len() - 1;
-    let mut t = TableBuilder::new(spec, "指標", cols);
+    let mut t = TableBuilder::new(spec, word::INDICATORS, cols);
     let h = t.add_rows(1);
     t.header_rows(1);
     t.text(h, 0, 1, 1, Look::COLUMN, "");
-    t.text(h, 1, 1, 1, Look::COLUMN, "指標");
+    t.text(h, 1, 1, 1, Look::COLUMN, word::INDICATORS);
     t.text(h, 2, 1, 1, Look::COLUMN, "");
     for (i, y) in years.iter().enumerate() {
         let c = t.text(h, 3 + i, 1, 1, Look::COLUMN, era::short_label(*y));
         t.expand(c, era::short_expansion(*y));
     }
-    t.text(h, last, 1, 1, Look::COLUMN, "計");
+    t.text(h, last, 1, 1, Look::COLUMN, label::TOTAL);
     for kind in [IndicatorKind::Activity, IndicatorKind::Outcome] {
         let inds: Vec<&Indicator> = item.indicators.iter().filter(|i| i.kind == kind).collect();
         if inds.is_empty() {
@@ -132,14 +133,14 @@ fn indicator_table(item: &Item, years: &[i32], spec: &PageSpec) -> Table {
         for (k, ind) in inds.iter().enumerate() {
             let r = first + 3 * k;
             t.text(r, 1, 2, 1, Look::NAME, ind.name.clone());
-            for (j, (label, values)) in [("目標", &ind.targets), ("実績", &ind.results)].into_iter().enumerate() {
+            for (j, (label, values)) in [(word::TARGET, &ind.targets), (word::RESULT, &ind.results)].into_iter().enumerate() {
                 t.text(r + j, 2, 1, 1, Look::LABEL, label);
                 for (i, y) in years.iter().enumerate() {
                     t.text(r + j, 3 + i, 1, 1, Look::NUMBER, compact(values.get(y).map(|v| &v.value), &ind.unit));
                 }
                 t.text(r + j, last, 1, 1, Look::NUMBER, compact(aggregate(values, ind.aggregate).as_ref(), &ind.unit));
             }
-            t.text(r + 2, 1, 1, 1, Look::LABEL, "概要");
+            t.text(r + 2, 1, 1, 1, Look::LABEL, word::OVERVIEW);
             t.cell(r + 2, 2, 1, last - 1, Look::DATA, ind.overview.paragraphs());
         }
     }
@@ -148,7 +149,7 @@ fn indicator_table(item: &Item, years: &[i32], spec: &PageSpec) -> Table {
 
 fn year_table(plan: &Plan, item: &Item, years: &[i32], spec: &PageSpec) -> Table {
     let cols = columns(spec, &[96.0], years.len(), &[]);
-    let mut t = TableBuilder::new(spec, "年度別の取組", cols);
+    let mut t = TableBuilder::new(spec, label::YEARLY, cols);
     let h = t.add_rows(1);
     t.header_rows(1);
     t.text(h, 0, 1, 1, Look::COLUMN, "");
@@ -158,15 +159,15 @@ fn year_table(plan: &Plan, item: &Item, years: &[i32], spec: &PageSpec) -> Table
     let year = |y: &i32| item.years.get(y).map(|s| &s.value);
     type Paragraphs<'a> = &'a dyn Fn(&ItemYear) -> Vec<String>;
     let rows: [(&str, Paragraphs); 5] = [
-        ("取組目標", &|y| y.goal.paragraphs()),
-        ("活動実績", &|y| y.activity_result.paragraphs()),
-        ("成果実績", &|y| y.outcome_result.paragraphs()),
-        ("内部評価(結果要因、次年度課題等)", &|y| {
+        (word::GOAL, &|y| y.goal.paragraphs()),
+        (word::ACTIVITY_RESULT, &|y| y.activity_result.paragraphs()),
+        (word::OUTCOME_RESULT, &|y| y.outcome_result.paragraphs()),
+        (label::INTERNAL, &|y| {
             let mut p: Vec<String> = y.internal_grade.iter().map(|g| plan.internal.label(&g.value)).collect();
             p.extend(y.internal_comment.paragraphs());
             p
         }),
-        ("外部評価", &|y| y.external.paragraphs()),
+        (word::EXTERNAL, &|y| y.external.paragraphs()),
     ];
     let year_labels: Vec<String> = years.iter().map(|y| era::era_label(*y)).collect();
     for (label, get) in rows {
@@ -191,7 +192,7 @@ fn initiative_block(plan: &Plan, ini: &Initiative, years: &[i32], spec: &PageSpe
 
     let h = t.add_rows(1);
     t.header_rows(1);
-    t.text(h, 0, 1, 3, Look::COLUMN, "取組内容");
+    t.text(h, 0, 1, 3, Look::COLUMN, word::INITIATIVES);
     for (i, y) in years.iter().enumerate() {
         t.text(h, y0 + i, 1, 1, Look::COLUMN, era::long_label(*y));
     }
@@ -208,16 +209,16 @@ fn initiative_block(plan: &Plan, ini: &Initiative, years: &[i32], spec: &PageSpe
 
     // 項目名 | 取組目標
     let r = t.add_rows(1);
-    t.text(r, 0, 1, 1, Look::LABEL, "項目名");
+    t.text(r, 0, 1, 1, Look::LABEL, word::NAME);
     t.text(r, 1, 1, 1, Look::DATA, caption.clone());
-    per_year(&mut t, r, 1, "取組目標", &|y| y.goal.paragraphs());
+    per_year(&mut t, r, 1, word::GOAL, &|y| y.goal.paragraphs());
 
     // 取組主管課, 区分 | 取組内容(活動)
     let r = t.add_rows(2);
-    t.text(r, 0, 1, 1, Look::LABEL, "取組主管課");
+    t.text(r, 0, 1, 1, Look::LABEL, word::DEPARTMENT);
     t.text(r, 1, 1, 1, Look::DATA, ini.departments.join("、"));
-    per_year(&mut t, r, 2, "取組内容(活動)", &|y| y.activity.paragraphs());
-    t.text(r + 1, 0, 1, 1, Look::LABEL, "区分");
+    per_year(&mut t, r, 2, label::ACTIVITY, &|y| y.activity.paragraphs());
+    t.text(r + 1, 0, 1, 1, Look::LABEL, word::CATEGORY);
     let c = t.text(r + 1, 1, 1, 1, Look::DATA, "□新規 □継続");
     match ini.category.as_ref().map(|c| c.value) {
         Some(Category::New) => t.check(c, 0),
@@ -227,46 +228,46 @@ fn initiative_block(plan: &Plan, ini: &Initiative, years: &[i32], spec: &PageSpe
 
     // 関係計画等 | 実績
     let r = t.add_rows(1);
-    t.text(r, 0, 1, 1, Look::LABEL, "関係計画等");
+    t.text(r, 0, 1, 1, Look::LABEL, word::RELATED_PLANS);
     t.cell(r, 1, 1, 1, Look::DATA, ini.related_plans.paragraphs());
-    per_year(&mut t, r, 1, "実績", &|y| y.result.paragraphs());
+    per_year(&mut t, r, 1, word::RESULT, &|y| y.result.paragraphs());
 
     // 効果額 and 指標: totals on the left, per year on the right; then the 説明 row.
-    for (label, m) in [("効果額", &ini.effect), ("指標", &ini.indicator)] {
+    for (label, m) in [(word::EFFECT, &ini.effect), (word::INDICATORS, &ini.indicator)] {
         let r = t.add_rows(3);
         t.text(r, 0, 2, 1, Look::LABEL, label);
         t.text(r, 2, 2, 1, Look::LABEL, label);
-        for (j, (sub, values)) in [("目標", &m.targets), ("実績", &m.results)].into_iter().enumerate() {
+        for (j, (sub, values)) in [(word::TARGET, &m.targets), (word::RESULT, &m.results)].into_iter().enumerate() {
             t.text(r + j, 1, 1, 1, Look::DATA, labelled(sub, aggregate(values, m.aggregate).as_ref(), &m.unit));
             for (i, y) in years.iter().enumerate() {
                 t.text(r + j, y0 + i, 1, 1, Look::DATA, labelled(sub, values.get(y).map(|v| &v.value), &m.unit));
             }
         }
-        t.text(r + 2, 0, 1, 1, Look::LABEL, "説明");
+        t.text(r + 2, 0, 1, 1, Look::LABEL, word::DESCRIPTION);
         let mut p = m.description.paragraphs();
         p.extend(m.note.paragraphs());
         t.cell(r + 2, 1, 1, 1, Look::DATA, p);
-        if label == "効果額" {
+        if label == word::EFFECT {
             t.text(r + 2, 2, 1, 1 + n, Look::DATA, "");
         } else {
             let grade = |y: &InitiativeYear| y.self_evaluation.iter().map(|g| plan.self_evaluation.label(&g.value)).collect();
-            per_year(&mut t, r + 2, 1, "自己評価", &grade);
+            per_year(&mut t, r + 2, 1, word::SELF_EVALUATION, &grade);
         }
     }
 
     // 概要(目指すもの) | 評価理由, 次年度以降
     let r = t.add_rows(2);
-    t.text(r, 0, 2, 1, Look::LABEL, "概要(目指すもの)");
+    t.text(r, 0, 2, 1, Look::LABEL, label::INITIATIVE_OVERVIEW);
     t.cell(r, 1, 2, 1, Look::DATA, ini.overview.paragraphs());
-    per_year(&mut t, r, 1, "評価理由", &|y| y.reason.paragraphs());
+    per_year(&mut t, r, 1, word::REASON, &|y| y.reason.paragraphs());
     let next = |y: &InitiativeYear| y.next_years.iter().map(|g| plan.next_years.label(&g.value)).collect();
-    per_year(&mut t, r + 1, 1, "次年度以降", &next);
+    per_year(&mut t, r + 1, 1, word::NEXT_YEARS, &next);
 
     // その他効果 | 次年度以降の取組の方向性・課題等
     let r = t.add_rows(1);
-    t.text(r, 0, 1, 1, Look::LABEL, "その他効果");
+    t.text(r, 0, 1, 1, Look::LABEL, word::OTHER_EFFECTS);
     t.cell(r, 1, 1, 1, Look::DATA, ini.other_effects.paragraphs());
-    per_year(&mut t, r, 1, "次年度以降の取組の方向性・課題等", &|y| y.direction.paragraphs());
+    per_year(&mut t, r, 1, label::DIRECTION, &|y| y.direction.paragraphs());
 
     t.finish()
 }

@@ -137,6 +137,7 @@ pub fn render_unpacked(book: &Book) -> Result<Vec<u8>, String> {
         footers: Some(&book.footers[page_index..page_index + n]),
         labels: Some(&book.labels[page_index..page_index + n]),
         heading: level(2),
+        ids: "s0",
     };
     let mut sect = TagGroup::new(Tag::Section);
     for g in pdf::draw_sheet(&mut doc, &book.summary, frame)? {
@@ -198,12 +199,14 @@ pub fn render_unpacked(book: &Book) -> Result<Vec<u8>, String> {
     tree.push(sect);
 
     // The items.
-    for sheet in &book.sheets {
+    for (si, sheet) in book.sheets.iter().enumerate() {
         let n = sheet.pages.len();
+        let ids = format!("s{}", si + 1);
         let frame = Frame {
             footers: Some(&book.footers[page_index..page_index + n]),
             labels: Some(&book.labels[page_index..page_index + n]),
             heading: level(2),
+            ids: &ids,
         };
         let mut sect = TagGroup::new(Tag::Section);
         for g in pdf::draw_sheet(&mut doc, sheet, frame)? {

@@ -96,10 +96,12 @@ pub(crate) struct Frame<'a> {
     pub labels: Option<&'a [String]>,
     /// Heading level of the sheet's title.
     pub heading: NonZeroU16,
+    /// Prefix of the cells' structure IDs, unique per sheet in a document of several.
+    pub ids: &'a str,
 }
 
 impl Frame<'_> {
-    pub(crate) const ITEM_FILE: Frame<'static> = Frame { footers: None, labels: None, heading: NonZeroU16::MIN };
+    pub(crate) const ITEM_FILE: Frame<'static> = Frame { footers: None, labels: None, heading: NonZeroU16::MIN, ids: "" };
 }
 
 /// krilla page settings of a page with an optional printed label (`表紙`, `12`).
@@ -162,7 +164,7 @@ pub(crate) fn draw_sheet(doc: &mut Document, sheet: &Sheet, frame: Frame) -> Res
             let mut head = vec![Vec::new(); t.header_rows];
             let mut body = vec![Vec::new(); t.rows.len() - t.header_rows];
             for (ci, c) in t.cells.iter().enumerate() {
-                let group = cell_group(ti, ci, c);
+                let group = cell_group(frame.ids, ti, ci, c);
                 if c.row < t.header_rows {
                     head[c.row].push((ci, group));
                 } else {
@@ -319,13 +321,14 @@ pub(crate) fn pack(pdf: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// The structure-element ID of a cell (see `layout::cell_id`).
-fn tag_id(table: usize, cell: usize) -> TagId {
-    TagId::from(layout::cell_id(table, cell).into_bytes())
+/// `ids` prefixes it when several sheets share one document (the book), so that IDs stay unique.
+fn tag_id(ids: &str, table: usize, cell: usize) -> TagId {
+    TagId::from(format!("{ids}{}", layout::cell_id(table, cell)).into_bytes())
 }
 
 /// A TH or TD group for a cell, with its spans: a TH with its scope, its ID and the expansion
 /// of an abbreviated label; a TD with the IDs of the headers that label it.
-fn cell_group(table: usize, index: usize, c: &Cell) -> TagGroup {
+fn cell_group(ids: &str, table: usize, index: usize, c: &Cell) -> TagGroup {
     let rs = NonZeroU32::new(c.row_span as u32).filter(|n| n.get() > 1);
     let cs = NonZeroU32::new(c.col_span as u32).filter(|n| n.get() > 1);
     match c.role {
@@ -339,12 +342,12 @@ fn cell_group(table: usize, index: usize, c: &Cell) -> TagGroup {
                 Tag::TH(scope)
                     .with_row_span(rs)
                     .with_col_span(cs)
-                    .with_id(Some(tag_id(table, index)))
+                    .with_id(Some(tag_id(ids, table, index)))
                     .with_expanded(c.expansion.clone()),
             )
         }
         Role::Data => {
-            let headers = (!c.headers.is_empty()).then(|| c.headers.iter().map(|&h| tag_id(table, h)).collect::<Vec<_>>());
+            let headers = (!c.headers.is_empty()).then(|| c.headers.iter().map(|&h| tag_id(ids, table, h)).collect::<Vec<_>>());
             TagGroup::new(Tag::TD.with_row_span(rs).with_col_span(cs).with_headers(headers))
         }
     }

@@ -19,10 +19,11 @@ use crate::font::{self, Weight};
 use crate::layout::book::grade_color;
 use crate::model::{Item, Plan};
 use crate::summary::{self, Column, Summary, Value};
+use crate::schema::word;
 
 pub const SUMMARY_SHEET: &str = "総括表";
 pub const LIST_SHEET: &str = "一覧";
-pub const INDICATOR_SHEET: &str = "指標";
+pub const INDICATOR_SHEET: &str = word::INDICATORS;
 
 /// Font size of the workbook's cells.
 const SIZE: f32 = 10.0;

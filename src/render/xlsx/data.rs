@@ -11,9 +11,10 @@ use super::form::{MAX_ROW_HEIGHT, PX_PER_PT, base_format, lines_height, wrap};
 use crate::font::{self, Weight};
 use crate::layout::sheet::format_number;
 use crate::model::*;
+use crate::schema::{word, label};
 
 /// The header row.
-pub const HEADERS: [&str; 8] = ["項目", "取組番号", "区分", "名称", "欄", "年度", "値", "単位"];
+pub const HEADERS: [&str; 8] = [word::ITEM, "取組番号", word::CATEGORY, word::INDICATOR_NAME, "欄", "年度", "値", word::UNIT];
 
 /// A value of the data sheet.
 #[derive(Clone, Debug, PartialEq)]
@@ -88,9 +89,9 @@ impl Rows<'_> {
     /// 集計 (how totals are computed), then 目標 and 実績 by year.
     fn values(&mut self, aggregate: Option<Aggregate>, targets: &YearValues, results: &YearValues, unit: &str) {
         if let Some(a) = aggregate {
-            self.string("集計", None, aggregate_name(a));
+            self.string(word::AGGREGATE, None, aggregate_name(a));
         }
-        for (field, values) in [("目標", targets), ("実績", results)] {
+        for (field, values) in [(word::TARGET, targets), (word::RESULT, results)] {
             for (year, v) in values {
                 let value = match &v.value {
                     Amount::Number(n) => Value::Number(*n),
@@ -104,8 +105,8 @@ impl Rows<'_> {
 
 fn aggregate_name(a: Aggregate) -> &'static str {
     match a {
-        Aggregate::Sum => "合計",
-        Aggregate::Latest => "最新",
+        Aggregate::Sum => word::SUM,
+        Aggregate::Latest => word::LATEST,
     }
 }
 
@@ -115,17 +116,17 @@ pub fn rows(plan: &Plan, item: &Item) -> Vec<Datum> {
     let number = item.number.value.as_str();
 
     let mut r = Rows { out: &mut out, item: number, initiative: "", section: "項目", name: &item.name };
-    r.string("項目名", None, &item.name);
-    r.push("改革の柱", None, Value::Number(item.pillar.value as f64), "");
+    r.string(word::NAME, None, &item.name);
+    r.push(word::PILLAR, None, Value::Number(item.pillar.value as f64), "");
     r.string("改革の柱名", None, plan.pillar_name(item.pillar.value).unwrap_or_default());
-    r.text("概要", None, &item.overview);
+    r.text(word::OVERVIEW, None, &item.overview);
 
     for kind in [IndicatorKind::Activity, IndicatorKind::Outcome] {
         for ind in item.indicators.iter().filter(|i| i.kind == kind) {
             let mut r = Rows { out: &mut out, item: number, initiative: "", section: kind.label(), name: &ind.name };
-            r.string("指標", None, &ind.name);
+            r.string(word::INDICATORS, None, &ind.name);
             r.values(ind.aggregate, &ind.targets, &ind.results, &ind.unit);
-            r.text("概要", None, &ind.overview);
+            r.text(word::OVERVIEW, None, &ind.overview);
         }
     }
 
@@ -133,46 +134,46 @@ pub fn rows(plan: &Plan, item: &Item) -> Vec<Datum> {
     for (&year, y) in &item.years {
         let y = &y.value;
         let yr = Some(year);
-        r.text("取組目標", yr, &y.goal);
-        r.text("活動実績", yr, &y.activity_result);
-        r.text("成果実績", yr, &y.outcome_result);
-        r.grade("内部評価", year, y.internal_grade.as_ref(), &plan.internal);
-        r.text("内部評価(結果要因、次年度課題等)", yr, &y.internal_comment);
-        r.text("外部評価", yr, &y.external);
+        r.text(word::GOAL, yr, &y.goal);
+        r.text(word::ACTIVITY_RESULT, yr, &y.activity_result);
+        r.text(word::OUTCOME_RESULT, yr, &y.outcome_result);
+        r.grade(word::INTERNAL, year, y.internal_grade.as_ref(), &plan.internal);
+        r.text(label::INTERNAL, yr, &y.internal_comment);
+        r.text(word::EXTERNAL, yr, &y.external);
     }
 
     for ini in &item.initiatives {
         let inum = ini.number.value.as_str();
-        let mut r = Rows { out: &mut out, item: number, initiative: inum, section: "取組内容", name: &ini.name };
-        r.string("項目名", None, &ini.name);
+        let mut r = Rows { out: &mut out, item: number, initiative: inum, section: word::INITIATIVES, name: &ini.name };
+        r.string(word::NAME, None, &ini.name);
         for d in &ini.departments {
-            r.string("取組主管課", None, d);
+            r.string(word::DEPARTMENT, None, d);
         }
         if let Some(c) = &ini.category {
-            r.string("区分", None, category_name(c.value));
+            r.string(word::CATEGORY, None, category_name(c.value));
         }
-        r.text("関係計画等", None, &ini.related_plans);
-        r.text("概要(目指すもの)", None, &ini.overview);
-        r.text("その他効果", None, &ini.other_effects);
+        r.text(word::RELATED_PLANS, None, &ini.related_plans);
+        r.text(label::INITIATIVE_OVERVIEW, None, &ini.overview);
+        r.text(word::OTHER_EFFECTS, None, &ini.other_effects);
 
-        for (section, m) in [("効果額", &ini.effect), ("指標", &ini.indicator)] {
+        for (section, m) in [(word::EFFECT, &ini.effect), (word::INDICATORS, &ini.indicator)] {
             let mut r = Rows { out: &mut out, item: number, initiative: inum, section, name: &ini.name };
-            r.text("説明", None, &m.description);
-            r.text("備考", None, &m.note);
+            r.text(word::DESCRIPTION, None, &m.description);
+            r.text(word::NOTE, None, &m.note);
             r.values(m.aggregate, &m.targets, &m.results, &m.unit);
         }
 
-        let mut r = Rows { out: &mut out, item: number, initiative: inum, section: "年度別", name: &ini.name };
+        let mut r = Rows { out: &mut out, item: number, initiative: inum, section: word::YEARS, name: &ini.name };
         for (&year, y) in &ini.years {
             let y = &y.value;
             let yr = Some(year);
-            r.text("取組目標", yr, &y.goal);
-            r.text("取組内容(活動)", yr, &y.activity);
-            r.text("実績", yr, &y.result);
-            r.grade("自己評価", year, y.self_evaluation.as_ref(), &plan.self_evaluation);
-            r.text("評価理由", yr, &y.reason);
-            r.grade("次年度以降", year, y.next_years.as_ref(), &plan.next_years);
-            r.text("次年度以降の取組の方向性・課題等", yr, &y.direction);
+            r.text(word::GOAL, yr, &y.goal);
+            r.text(label::ACTIVITY, yr, &y.activity);
+            r.text(word::RESULT, yr, &y.result);
+            r.grade(word::SELF_EVALUATION, year, y.self_evaluation.as_ref(), &plan.self_evaluation);
+            r.text(word::REASON, yr, &y.reason);
+            r.grade(word::NEXT_YEARS, year, y.next_years.as_ref(), &plan.next_years);
+            r.text(label::DIRECTION, yr, &y.direction);
         }
     }
     out
@@ -180,8 +181,8 @@ pub fn rows(plan: &Plan, item: &Item) -> Vec<Datum> {
 
 fn category_name(c: Category) -> &'static str {
     match c {
-        Category::New => "新規",
-        Category::Continued => "継続",
+        Category::New => word::NEW,
+        Category::Continued => word::CONTINUED,
     }
 }
 

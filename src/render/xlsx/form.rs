@@ -163,7 +163,19 @@ fn join_lines(lines: &[XLine]) -> String {
 
 /// A cell's value, its lines as measured for Excel, with a checked box shown as `☑`.
 fn cell_value(cell: &Cell, lines: &[XLine]) -> String {
-    let value = join_lines(lines);
+    let mut value = join_lines(lines);
+    // The line breaks count as characters: a text near Excel's cell limit (which `check`
+    // lets through) would pass it with one per line. Such a cell is written as its lines run
+    // on, a break kept only before a bullet, and Excel wraps it itself.
+    if value.chars().count() > crate::schema::limits::CELL_CHARS {
+        value = String::new();
+        for (i, l) in lines.iter().enumerate() {
+            if i > 0 && l.text.starts_with('・') {
+                value.push('\n');
+            }
+            value.push_str(&l.text);
+        }
+    }
     match cell.checked_box {
         // The checked box is on the first line, which starts the first paragraph.
         Some((0, idx)) => value.chars().enumerate().map(|(i, c)| if i == idx && c == '□' { '☑' } else { c }).collect(),
