@@ -254,14 +254,7 @@ fn data_sheet(ws: &mut Worksheet, headers: &[String], rows: &[Vec<Value>]) -> Re
             ws.set_row_height(r, lines_height(lines, SIZE, PAD).min(MAX_ROW_HEIGHT))?;
         }
     }
-    ws.autofilter(0, 0, rows.len() as u32, headers.len() as u16 - 1)?;
-    ws.set_freeze_panes(1, 0)?;
-    ws.set_paper_size(9);
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, 0)?;
-    ws.set_footer("&R&P / &N");
-    Ok(())
+    super::xlsx::data::finish_data_sheet(ws, rows.len(), headers.len())
 }
 
 /// summary.csv: 一覧 as CSV. UTF-8 with a BOM (Excel on Windows then reads it as UTF-8),

@@ -252,8 +252,14 @@ pub fn write(ws: &mut Worksheet, rows: &[Datum]) -> Result<(), XlsxError> {
             ws.set_row_height(r, lines_height(lines, SIZE, PAD).min(MAX_ROW_HEIGHT))?;
         }
     }
-    let last_row = rows.len() as u32;
-    ws.autofilter(0, 0, last_row, HEADERS.len() as u16 - 1)?;
+    finish_data_sheet(ws, rows.len(), HEADERS.len())
+}
+
+/// The setup of a one-datum-per-row sheet (`データ`, summary.xlsx's `一覧` and `指標`): a filter
+/// over the header row and `rows` data rows, the header frozen, printed A4 landscape one page
+/// wide with the header on every page.
+pub(crate) fn finish_data_sheet(ws: &mut rust_xlsxwriter::Worksheet, rows: usize, columns: usize) -> Result<(), rust_xlsxwriter::XlsxError> {
+    ws.autofilter(0, 0, rows as u32, columns as u16 - 1)?;
     ws.set_freeze_panes(1, 0)?;
     ws.set_paper_size(9);
     ws.set_landscape();
