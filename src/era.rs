@@ -18,6 +18,32 @@ fn era(year: i32) -> Option<(&'static str, &'static str, i32)> {
         .map(|(start, name, initial)| (*name, *initial, year - start + 1))
 }
 
+/// Reads a fiscal year as staff write it: `2022`, `２０２２`, `2022年度`, `R4`, `令和4`,
+/// `令和4年度`, `令和元年度`, `H30`, `平成30年度` (full-width letters and digits too). The error
+/// is a Japanese sentence listing the forms.
+pub fn parse_year(s: &str) -> Result<i32, String> {
+    let t = crate::number::half_width(s);
+    let t = t.trim();
+    let t = t.strip_suffix("年度").unwrap_or(t).trim();
+    if let Ok(y) = t.parse::<i32>()
+        && (1868..=2200).contains(&y)
+    {
+        return Ok(y);
+    }
+    for (start, name, initial) in ERAS {
+        let lower = initial.to_ascii_lowercase();
+        for prefix in [*name, *initial, lower.as_str()] {
+            let Some(rest) = t.strip_prefix(prefix) else { continue };
+            let rest = rest.trim();
+            let n = if rest == "元" { Some(1) } else { rest.parse::<i32>().ok().filter(|n| *n >= 1) };
+            if let Some(n) = n {
+                return Ok(start - 1 + n);
+            }
+        }
+    }
+    Err(format!("年度「{s}」を読めません。2022、R4、令和4、令和4年度、令和元年度、H30、平成30年度 のように書いてください"))
+}
+
 /// `令和3年度(2021年度)`; `令和元年度(2019年度)` for an era's first year.
 pub fn long_label(year: i32) -> String {
     match era(year) {
@@ -56,6 +82,16 @@ pub fn short_expansion(year: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn years_as_staff_write_them() {
+        for (typed, year) in [("2022", 2022), ("２０２２", 2022), ("2022年度", 2022), ("R4", 2022), ("ｒ４", 2022), ("令和4", 2022), ("令和4年度", 2022), ("令和元年度", 2019), ("H30", 2018), ("平成30年度", 2018), ("平成31年度", 2019)] {
+            assert_eq!(parse_year(typed), Ok(year), "{typed}");
+        }
+        for bad in ["", "R", "令和", "二〇二二", "2022-23", "R0"] {
+            assert!(parse_year(bad).unwrap_err().contains("令和4年度"), "{bad}");
+        }
+    }
 
     #[test]
     fn labels() {

@@ -51,10 +51,10 @@ enum Command {
         #[arg(long, value_name = "フォルダ", default_value = "output", hide_default_value = true)]
         out: PathBuf,
         /// 書き出す形式 (カンマ区切りで pdf, xlsx, book, summary, html から。pdf: 項目ごとの PDF、xlsx: 項目ごとの Excel、book: 冊子 book.pdf、summary: 総括表 summary.xlsx と summary.csv、html: ウェブ用のページ html/)。省略時: すべて
-        #[arg(long, value_name = "形式", value_delimiter = ',', default_value = "pdf,xlsx,book,summary,html", hide_default_value = true, hide_possible_values = true)]
+        #[arg(long, value_name = "形式", value_delimiter = ',', default_value = "pdf,xlsx,book,summary,html", hide_default_value = true, hide_possible_values = true, ignore_case = true)]
         format: Vec<Format>,
-        /// 冊子と総括表で評価する年度 (西暦、例: 2021)。省略時: 自己評価が記入されている最後の年度
-        #[arg(long, value_name = "年度")]
+        /// 冊子と総括表で評価する年度 (例: 2021、R3、令和3年度)。省略時: 自己評価が記入されている最後の年度
+        #[arg(long, value_name = "年度", value_parser = shinko::era::parse_year)]
         year: Option<i32>,
     },
     /// シートを検査し、すべての誤りをファイル名・行・列つきで表示します (何も書き出しません)
@@ -72,8 +72,8 @@ enum Command {
     /// 記入欄以外は保護されています。記入されたブックは shinko import で取り込みます。
     #[command(next_help_heading = "オプション", override_usage = "shinko collect --year 年度 [--sheets フォルダ] [--out フォルダ]")]
     Collect {
-        /// 記入してもらう年度 (西暦、例: 2022)
-        #[arg(long, value_name = "年度")]
+        /// 記入してもらう年度 (例: 2022、R4、令和4年度)
+        #[arg(long, value_name = "年度", value_parser = shinko::era::parse_year)]
         year: i32,
         /// 入力のフォルダ (plan.yaml と項目ごとの YAML)。省略時: sheets
         #[arg(long, value_name = "フォルダ", default_value = "sheets", hide_default_value = true)]
@@ -97,8 +97,8 @@ enum Command {
         /// 変わる値を表示するだけで、書き込みません
         #[arg(long)]
         dry_run: bool,
-        /// この年度のブックだけを受け付けます (省略時: すべてのブックが同じ年度であること)
-        #[arg(long, value_name = "年度")]
+        /// この年度のブックだけを受け付けます (例: 2022、R4。省略時: すべてのブックが同じ年度であること)
+        #[arg(long, value_name = "年度", value_parser = shinko::era::parse_year)]
         year: Option<i32>,
     },
 }
@@ -133,6 +133,10 @@ fn usage_error(e: &clap::Error) -> String {
                 m.push_str(&format!(" (使える値: {valid})"));
             }
             m
+        }
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_default();
+            format!("{} の指定が正しくありません: {why}", ctx(ContextKind::InvalidArg))
         }
         ErrorKind::MissingRequiredArgument => format!("指定が足りません: {}", ctx(ContextKind::InvalidArg)),
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
@@ -187,7 +191,13 @@ fn run() -> u8 {
     }
     // SIGINT, SIGTERM, SIGHUP: remove the temporary files of the outputs being written.
     shinko::output::install_signal_handlers();
-    let matches = match command().try_get_matches() {
+    // `shinko help` and `shinko help build` are `shinko --help` and `shinko build --help`.
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "help") {
+        args.remove(1);
+        args.push("--help".into());
+    }
+    let matches = match command().try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             let _ = e.print();

@@ -65,3 +65,30 @@ fn a_missing_sheets_folder_is_a_clear_error() {
     assert!(e.starts_with("エラー: "), "{e}");
     assert!(e.contains("/nonexistent/shinko-sheets"), "{e}");
 }
+
+#[test]
+fn help_as_a_command_works_like_the_option() {
+    let o = shinko(&["help"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&shinko(&["--help"])));
+    let o = shinko(&["help", "build"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&shinko(&["build", "--help"])));
+}
+
+#[test]
+fn years_are_read_as_staff_write_them_and_a_bad_one_is_explained() {
+    let sheets = concat!(env!("CARGO_MANIFEST_DIR"), "/sheets");
+    let out = std::env::temp_dir().join(format!("shinko-cli-year-{}", std::process::id()));
+    for year in ["R3", "令和3年度", "２０２１"] {
+        let o = shinko(&["build", "--sheets", sheets, "--out", out.to_str().unwrap(), "--format", "BOOK", "--year", year]);
+        assert_eq!(o.status.code(), Some(0), "{year}: {}", stderr(&o));
+        assert!(stderr(&o).contains("令和3年度(2021年度)"), "{year}: {}", stderr(&o));
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    let o = shinko(&["collect", "--year", "令和X年度", "--sheets", sheets]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("年度「令和X年度」を読めません") && e.contains("R4、令和4"), "{e}");
+    assert!(!e.contains("invalid value"), "{e}");
+}
