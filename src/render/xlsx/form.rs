@@ -502,7 +502,7 @@ pub fn write(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
     let footer_item = sheet.pages.first().map(|p| p.footer_left.as_str()).unwrap_or("");
     // Size first: a size code followed by the item number's digits would read as one number.
     let font = format!("&{}&\"{},Regular\"", sheet.spec.footer_size.round() as u32, font::FAMILY_JA);
-    ws.set_footer(format!("&L{font}{}&R{font}&P / &N", escape_footer(footer_item)));
+    ws.set_footer(footer(&font, footer_item));
     ws.set_screen_gridlines(false);
     Ok(())
 }
@@ -510,4 +510,39 @@ pub fn write(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
 /// Escapes `&` in header/footer text (Excel's control character).
 fn escape_footer(s: &str) -> String {
     s.replace('&', "&&")
+}
+
+/// Excel's limit of a header or footer string (rust_xlsxwriter drops a longer one).
+const FOOTER_CHARS: usize = 255;
+
+/// The footer: the item on the left, `n / N` on the right. A long item name is shortened with
+/// `…` so that the whole footer stays within Excel's limit (the sheet itself holds the name).
+fn footer(font: &str, item: &str) -> String {
+    let make = |item: &str| format!("&L{font}{}&R{font}&P / &N", escape_footer(item));
+    let whole = make(item);
+    if whole.chars().count() <= FOOTER_CHARS {
+        return whole;
+    }
+    let room = FOOTER_CHARS - make("…").chars().count();
+    let mut kept = String::new();
+    for c in item.chars() {
+        if escape_footer(&format!("{kept}{c}")).chars().count() > room {
+            break;
+        }
+        kept.push(c);
+    }
+    make(&format!("{kept}…"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_item_keeps_the_footer_within_excels_limit() {
+        let f = footer("&8&\"BIZ UDゴシック,Regular\"", &"長&".repeat(200));
+        assert!(f.chars().count() <= FOOTER_CHARS, "{}", f.chars().count());
+        assert!(f.contains("…&R") && f.ends_with("&P / &N"), "{f}");
+        assert_eq!(footer("&8", "3-2 項目"), "&L&83-2 項目&R&8&P / &N");
+    }
 }
