@@ -787,18 +787,18 @@ fn a_filled_workbook_imports_only_the_changed_values() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.contains(
-            "3-2-1 / 2022 / 実績: \"\" → \"市民参加手法の一覧を作成した\\n庁内に周知した\""
+            "3-2-1 / 令和4年度 / 実績: \"\" → \"市民参加手法の一覧を作成した\\n庁内に周知した\""
         ),
         "{}",
         r.stdout
     );
     assert!(
-        r.stdout.contains("3-2-1 / 2022 / 効果額 実績: \"\" → 1200"),
+        r.stdout.contains("3-2-1 / 令和4年度 / 効果額 実績: \"\" → 1200"),
         "{}",
         r.stdout
     );
     assert!(
-        r.stdout.contains("3-2-4 / 2022 / 自己評価: \"\" → B"),
+        r.stdout.contains("3-2-4 / 令和4年度 / 自己評価: \"\" → B：概ね計画どおり"),
         "{}",
         r.stdout
     );
@@ -1239,7 +1239,7 @@ fn a_yaml_changed_since_the_workbook_was_made_is_refused() {
     let r = import(&dir, &[&untouched], &["--dry-run"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stdout.contains("3-2-4 / 2022 / 自己評価") && !r.stdout.contains("方向性・課題"),
+        r.stdout.contains("3-2-4 / 令和4年度 / 自己評価") && !r.stdout.contains("方向性・課題"),
         "{}",
         r.stdout
     );

@@ -48,8 +48,9 @@ fn is_percent_unit(unit: &str) -> bool {
     half_width(unit).trim() == "%"
 }
 
-/// Reads a grade: its letter (any width or case), `A：name`, `A:name`, `A name`, or its name.
-pub fn parse_grade(s: &str, scale: &Scale) -> Option<String> {
+/// The letter a grade cell starts with: `A`, `Ａ`, `a`, or `A` followed by a separator and
+/// anything (`A：計画どおり`, `A:旧名`, `A 計画どおり`), when the scale has that letter.
+pub fn grade_letter(s: &str, scale: &Scale) -> Option<String> {
     let t = half_width(s).trim().to_owned();
     let find_letter = |l: &str| {
         scale
@@ -62,21 +63,53 @@ pub fn parse_grade(s: &str, scale: &Scale) -> Option<String> {
         return Some(g);
     }
     for sep in [':', ' ', '.', ')'] {
-        if let Some((letter, name)) = t.split_once(sep) {
-            let name = name.trim();
-            if let Some(g) = find_letter(letter.trim()) {
-                let named = scale.name_of(&g).unwrap_or_default();
-                if name.is_empty() || half_width(named) == name {
-                    return Some(g);
-                }
-            }
+        if let Some((letter, _)) = t.split_once(sep)
+            && let Some(g) = find_letter(letter.trim())
+        {
+            return Some(g);
         }
+    }
+    None
+}
+
+/// Reads a grade: its letter (any width or case), `A：name`, `A:name`, `A name`, or its name.
+///
+/// Grades are matched by their letter. `A：name` is A when `name` is A's name, and also when
+/// it is no grade's name in the plan at all: the grade was renamed in plan.yaml after the book
+/// was made, and the book's list still offers `A：旧名`. It is refused when `name` is the name
+/// of another grade (`A：概ね計画どおり`) or of a grade of another scale (`all_names`): letter
+/// and name then say different things.
+pub fn parse_grade(s: &str, scale: &Scale, all_names: &[String]) -> Option<String> {
+    let t = half_width(s).trim().to_owned();
+    if let Some(g) = scale.grades.iter().find(|(g, _)| g.eq_ignore_ascii_case(&t)) {
+        return Some(g.0.clone());
+    }
+    if let Some(g) = grade_letter(&t, scale) {
+        let named = half_width(scale.name_of(&g).unwrap_or_default());
+        let name = [':', ' ', '.', ')']
+            .iter()
+            .find_map(|sep| t.split_once(*sep).filter(|(l, _)| l.trim().eq_ignore_ascii_case(&g)))
+            .map_or("", |(_, n)| n)
+            .trim();
+        let known = all_names.iter().any(|n| half_width(n) == name);
+        if name.is_empty() || name == named || !known {
+            return Some(g);
+        }
+        return None;
     }
     scale
         .grades
         .iter()
         .find(|(_, n)| half_width(n) == t)
         .map(|(g, _)| g.clone())
+}
+
+/// Every grade name of the plan's scales, for `parse_grade`.
+pub fn grade_names(plan: &Plan) -> Vec<String> {
+    [&plan.self_evaluation, &plan.next_years, &plan.internal]
+        .iter()
+        .flat_map(|s| s.grades.iter().map(|(_, n)| n.clone()))
+        .collect()
 }
 
 /// The value of an input cell: `Ok(None)` when the cell is empty (nothing changes), the value
@@ -138,7 +171,7 @@ pub fn read(
         FieldKind::Text => Ok(Some(FieldValue::Text(text_value(&text)))),
         FieldKind::Grade(kind) => {
             let scale = plan.scale(kind);
-            parse_grade(&text, scale)
+            parse_grade(&text, scale, &grade_names(plan))
                 .map(|g| Some(FieldValue::Grade(g)))
                 .ok_or_else(|| {
                     let choices: Vec<String> =
@@ -235,6 +268,7 @@ mod tests {
     #[test]
     fn grades_by_letter_or_name() {
         let s = scale();
+        let names: Vec<String> = vec!["計画どおり".into(), "概ね計画どおり".into(), "継続実施".into()];
         for v in [
             "A",
             "a",
@@ -244,11 +278,16 @@ mod tests {
             "A 計画どおり",
             "計画どおり",
         ] {
-            assert_eq!(parse_grade(v, &s).as_deref(), Some("A"), "{v}");
+            assert_eq!(parse_grade(v, &s, &names).as_deref(), Some("A"), "{v}");
         }
-        assert_eq!(parse_grade("B：概ね計画どおり", &s).as_deref(), Some("B"));
-        for v in ["C", "A：概ね計画どおり", "順調", "AB"] {
-            assert_eq!(parse_grade(v, &s), None, "{v}");
+        assert_eq!(parse_grade("B：概ね計画どおり", &s, &names).as_deref(), Some("B"));
+        // A name no grade has now (renamed in plan.yaml since): the letter decides.
+        assert_eq!(parse_grade("A：旧い名前", &s, &names).as_deref(), Some("A"));
+        assert_eq!(grade_letter("Ａ：概ね計画どおり", &s).as_deref(), Some("A"));
+        // Letter and name of two grades, a name of another scale, a name alone that no grade
+        // has: refused.
+        for v in ["C", "A：概ね計画どおり", "A：継続実施", "順調", "AB"] {
+            assert_eq!(parse_grade(v, &s, &names), None, "{v}");
         }
     }
 

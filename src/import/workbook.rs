@@ -44,6 +44,8 @@ impl From<Option<&Value>> for Cell {
 /// One input cell of a workbook.
 #[derive(Clone, Debug)]
 pub struct Input {
+    /// The input's defined name (`shinko_3_2_1_y2022_result`), as `_shinko` lists it.
+    pub name: String,
     pub item: String,
     pub initiative: String,
     pub year: i32,
@@ -70,6 +72,35 @@ impl Filled {
     /// The workbook's file name, for messages.
     pub fn name(&self) -> String {
         display_name(&self.path)
+    }
+
+    /// The book's identity: a hash of what `_shinko` says it was made from (plan, year,
+    /// department, and each input's name, place and original fingerprint). Copies of one
+    /// collected book, re-saved by Excel or LibreOffice or renamed, share it; books of two
+    /// departments, or of two collects made from different YAML, do not.
+    pub fn identity(&self) -> String {
+        let mut s = String::new();
+        for part in [META_MAGIC, &self.plan, &self.year.to_string(), &self.department] {
+            s.push_str(part);
+            s.push('\u{1f}');
+        }
+        for i in &self.inputs {
+            for part in [&i.name, &i.item, &i.initiative, &i.year.to_string(), i.field.code(), &i.fingerprint] {
+                s.push_str(part);
+                s.push('\u{1f}');
+            }
+            s.push('\u{1e}');
+        }
+        format!("{:016x}", crate::collect::fnv1a(s.as_bytes()))
+    }
+
+    /// The book as the import log records it: identity, file name, `行政経営課 令和4年度`.
+    pub fn book_ref(&self) -> super::log::BookRef {
+        super::log::BookRef {
+            id: self.identity(),
+            file: self.path.file_name().map_or_else(|| self.name(), |n| n.to_string_lossy().into_owned()),
+            label: format!("{} {}", self.department, crate::era::era_label(self.year)),
+        }
     }
 }
 
@@ -141,6 +172,7 @@ fn read_inner(path: &Path) -> Result<Filled, xlsx::Refused> {
 
     // The table of inputs, then the cells it names, each sheet read once.
     struct Wanted {
+        name: String,
         item: String,
         initiative: String,
         year: i32,
@@ -177,7 +209,7 @@ fn read_inner(path: &Path) -> Result<Filled, xlsx::Refused> {
                 "入力欄の名前「{cell_name}」の参照先のシート「{sheet}」がありません。記入用ブックを作り直してください。"
             )));
         }
-        wanted.push(Wanted { item, initiative, year: input_year, field, fingerprint, sheet, row: r, col: c });
+        wanted.push(Wanted { name: cell_name.clone(), item, initiative, year: input_year, field, fingerprint, sheet, row: r, col: c });
         row += 1;
     }
     let mut sheets: Vec<&str> = wanted.iter().map(|w| w.sheet.as_str()).collect();
@@ -198,6 +230,7 @@ fn read_inner(path: &Path) -> Result<Filled, xlsx::Refused> {
     let inputs = wanted
         .iter()
         .map(|w| Input {
+            name: w.name.clone(),
             item: w.item.clone(),
             initiative: w.initiative.clone(),
             year: w.year,
