@@ -375,6 +375,36 @@ fn the_preview_names_books_years_grades_and_blank_fields() {
     assert_eq!(value(&dir, "3-2-4", 2022, Field::Direction), para(&prefilled));
 }
 
+#[test]
+fn one_change_from_two_books_is_listed_under_both() {
+    let dir = work("same_change");
+    let out = collect_into(&dir, 2022, "out");
+    let result = "shinko_3_2_4_y2022_result";
+    let (a, c) = (dir.join("受信/情報指令課.xlsx"), dir.join("受信/消防総務課.xlsx"));
+    fill(&out.join("情報指令課.xlsx"), &a, &[(result, V::S("工事に着手した"))]);
+    fill(&out.join("消防総務課.xlsx"), &c, &[(result, V::S("工事に着手した"))]);
+    let r = import(&dir, &[&a, &c], &[]);
+    ok(&r);
+    let change = "    3-2-4 / 令和4年度 / 実績: \"\" → \"工事に着手した\"";
+    assert_eq!(book_block(&r.stdout, "受信/情報指令課.xlsx (情報指令課 令和4年度):")[2], change, "{}", r.stdout);
+    assert_eq!(
+        book_block(&r.stdout, "受信/消防総務課.xlsx (消防総務課 令和4年度):")[2],
+        format!("{change} (情報指令課.xlsx と同じ変更)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("1 件の変更を 1 ファイルに書き込みました"), "{}", r.stdout);
+    // Both books are recorded: a correction by one of them alone meets the other's value.
+    let a2 = dir.join("受信/情報指令課_訂正.xlsx");
+    fill(&a, &a2, &[(result, V::S("8月に工事に着手した"))]);
+    refused(&dir, &[&a2], &["この欄には前に別のブック 消防総務課.xlsx (消防総務課 令和4年度) から取り込んだ値が入っています"]);
+    // Both corrected together: accepted.
+    let c2 = dir.join("受信/消防総務課_訂正.xlsx");
+    fill(&c, &c2, &[(result, V::S("8月に工事に着手した"))]);
+    ok(&import(&dir, &[&a2, &c2], &[]));
+    assert_eq!(value(&dir, "3-2-4", 2022, Field::Result), para("8月に工事に着手した"));
+}
+
 // ---- grades by code ----
 
 #[test]

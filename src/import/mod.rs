@@ -524,8 +524,8 @@ pub fn prepare(
                 format!(
                     "この欄には前に別のブック {} から取り込んだ値が入っています。このブックの値は違います (YAML: {yaml_at}、現在の値 {}、このブックの値 {})",
                     others.iter().map(|h| h.describe()).collect::<Vec<_>>().join("、"),
-                    shorten(&current.display()),
-                    shorten(&p.value.display())
+                    shown(plan, i.field, &current),
+                    shown(plan, i.field, &p.value)
                 ),
             );
             d.notes.push("どちらの値が正しいか課に確かめ、正しい方のブックだけを直して取り込むか、YAML のこの欄を正しい値に書き換えてください。".into());
@@ -539,8 +539,8 @@ pub fn prepare(
                     p.place(),
                     format!(
                         "このブックを前に取り込んだ後に、YAML のこの欄が書き換えられています (YAML: {yaml_at}、現在の値 {}、このブックの値 {})",
-                        shorten(&current.display()),
-                        shorten(&p.value.display())
+                        shown(plan, i.field, &current),
+                        shown(plan, i.field, &p.value)
                     ),
                 )
                 .note("YAML の書き換えを消さないため、取り込みません。ブックの値が正しければ YAML のこの欄をその値に書き換え、YAML の値が正しければブックのこの欄を空欄にしてから、もう一度取り込んでください。"),
@@ -548,8 +548,8 @@ pub fn prepare(
                     p.place(),
                     format!(
                         "記入用ブックを作った後に、YAML のこの欄が変わっています (YAML: {yaml_at}、現在の値 {}、ブックの値 {})",
-                        shorten(&current.display()),
-                        shorten(&p.value.display())
+                        shown(plan, i.field, &current),
+                        shown(plan, i.field, &p.value)
                     ),
                 )
                 .note("YAML を確かめ、必要なら記入用ブックを作り直してください。"),
