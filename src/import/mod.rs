@@ -435,6 +435,9 @@ pub fn prepare(
                 // An old copy of this book, imported again after its correction: the
                 // correction stays.
                 Ok(Some(v)) if log.replaced(&book.id, &input.name, &v.fingerprint()) => {
+                    if current.canonical() == v.canonical() {
+                        continue; // the YAML holds it again anyway
+                    }
                     line(b, n, input, LineKind::Kept, format!(
                         "このブックから前に取り込み、その後の訂正で置き換えた古い値 {} です: 変更しません (現在の値 {}。古い値に戻すときは YAML を書き換えてください)",
                         shown(plan, input.field, &v),
