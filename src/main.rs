@@ -73,7 +73,7 @@ enum Command {
     #[command(next_help_heading = "オプション", override_usage = "shinko new 項目の番号 [--sheets フォルダ] [--initiatives 数]")]
     New {
         /// 新しい項目の番号 (例: 1-1。ファイル名 1-1.yaml になります)
-        #[arg(value_name = "項目の番号")]
+        #[arg(value_name = "項目の番号", help_heading = "引数")]
         item: String,
         /// 書き出す先のフォルダ (plan.yaml のあるフォルダ)。省略時: sheets
         #[arg(long, value_name = "フォルダ", default_value = "sheets", hide_default_value = true)]
