@@ -26,8 +26,15 @@ const ITEM: &str = "\
     項目名: 区分のない取組
 ";
 
+/// The reference plan with its 取組の区分 (if any) replaced by `list`, as the last line.
 fn plan_with(list: &str) -> String {
-    format!("{}\n取組の区分: {list}\n", reference_plan())
+    let kept: String = reference_plan().lines().filter(|l| !l.starts_with("取組の区分:")).map(|l| format!("{l}\n")).collect();
+    format!("{kept}取組の区分: {list}\n")
+}
+
+/// The reference plan without 取組の区分.
+fn plan_without() -> String {
+    reference_plan().lines().filter(|l| !l.starts_with("取組の区分:")).map(|l| format!("{l}\n")).collect()
 }
 
 fn pdf_text(path: &Path) -> String {
@@ -115,14 +122,16 @@ fn a_category_not_in_the_plan_is_reported_at_its_place_with_the_plans_list() {
 
 #[test]
 fn without_the_key_the_categories_are_new_and_continued() {
-    let dir = sheets("catdefault", &[("plan.yaml", reference_plan().as_bytes()), ("3-1.yaml", ITEM.as_bytes())]);
+    let plan = plan_without();
+    assert!(!plan.lines().any(|l| l.starts_with("取組の区分")));
+    let dir = sheets("catdefault", &[("plan.yaml", plan.as_bytes()), ("3-1.yaml", ITEM.as_bytes())]);
     let run = check(dir.path());
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     let p = reported(&run.stderr);
     assert_eq!(p.len(), 1, "{}", run.stderr);
     assert_eq!(p[0].message, "取組内容[2].区分 の「拡充」は使えません (使える値: 新規, 継続)");
     let ok = ITEM.replace("区分: 拡充", "区分: 継続");
-    let dir = sheets("catdefault2", &[("plan.yaml", reference_plan().as_bytes()), ("3-1.yaml", ok.as_bytes())]);
+    let dir = sheets("catdefault2", &[("plan.yaml", plan.as_bytes()), ("3-1.yaml", ok.as_bytes())]);
     let out = TempDir::new("catdefault-out");
     let b = build(dir.path(), out.path());
     assert_eq!(b.code, Some(0), "{}", b.stderr);

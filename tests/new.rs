@@ -219,6 +219,8 @@ fn an_item_number_that_cannot_be_a_file_name_is_refused() {
         assert_eq!(p.len(), 1, "{id}: {}", r.stderr);
         assert!(p[0].message.starts_with(&format!("項目の番号「{id}」は使えません: ")), "{id}: {}", p[0].message);
         assert!(p[0].message.contains(why), "{id}: {}", p[0].message);
+        // A problem of the command line, in no file.
+        assert!(r.stderr.contains("合計: エラー 1 件\n"), "{id}: {}", r.stderr);
         assert_eq!(files_in(dir.path()), ["plan.yaml"], "{id}");
     }
 }
