@@ -331,12 +331,21 @@ impl<'a> Cx<'a> {
                 Some(s.clone())
             }
             Value::Int(_) | Value::Float(_) => Some(node.key_text()),
+            // `Y`, `no`, `on`: YAML 1.1 reads these words as true/false; a name or a grade
+            // letter written so (次年度以降 `Y: 継続`) is meant as the word.
+            Value::Bool(_) if self.written(node).is_some() => self.written(node),
             Value::Null => None,
             _ => {
                 self.err(node, path, format!(" は文字列で書いてください (いまは{})", node.type_name()));
                 None
             }
         }
+    }
+
+    /// The source text of a plain scalar written in the file (not through an alias).
+    fn written(&self, node: &Node) -> Option<String> {
+        let text = self.src.get(node.defined.start..node.defined.end)?.trim();
+        (node.defined.is_known() && !text.is_empty() && !text.starts_with(['"', '\'', '*', '&', '!'])).then(|| text.to_owned())
     }
 
     fn sp_string(&mut self, node: Option<&Node>, path: &str) -> Option<Sp<String>> {
@@ -373,6 +382,7 @@ impl<'a> Cx<'a> {
                 Text::Para(s.clone())
             }
             Value::Int(_) | Value::Float(_) => Text::Para(node.key_text()),
+            Value::Bool(_) if self.written(node).is_some() => Text::Para(self.written(node).unwrap_or_default()),
             Value::Seq(items) => {
                 let mut out = Vec::new();
                 for (i, it) in items.iter().enumerate() {
@@ -585,11 +595,65 @@ impl<'a> Cx<'a> {
             return scale;
         };
         for (k, v) in entries {
-            let letter = k.key_text();
+            let letter = match k.value {
+                Value::Bool(_) => self.written(k).unwrap_or_else(|| k.key_text()),
+                _ => k.key_text(),
+            };
             let name = self.string(Some(v), &sub(path, &letter)).unwrap_or_default();
             scale.grades.push((letter, name));
         }
         scale
+    }
+
+    /// 取組の区分 of plan.yaml: a list of distinct words, each drawn as a box on the sheet
+    /// (`□新規 □継続`); 新規 and 継続 when the key is missing or left empty.
+    fn categories(&mut self, node: Option<&Node>) -> Vec<String> {
+        let defaults = || schema::DEFAULT_CATEGORIES.iter().map(|s| s.to_string()).collect();
+        let Some(node) = node else { return defaults() };
+        let items = match &node.value {
+            Value::Null => return defaults(),
+            Value::Seq(items) => items,
+            _ => {
+                let rest = format!(
+                    " はリストで書いてください (例: [{}]。いまは{})",
+                    schema::DEFAULT_CATEGORIES.join(", "),
+                    node.type_name()
+                );
+                self.err(node, PLAN_CATEGORIES, rest);
+                return defaults();
+            }
+        };
+        let mut out: Vec<String> = Vec::new();
+        let mut seen: Vec<&Node> = Vec::new();
+        for (i, it) in items.iter().enumerate() {
+            let path = format!("{PLAN_CATEGORIES}[{}]", i + 1);
+            let Some(word) = self.string(Some(it), &path) else {
+                if matches!(it.value, Value::Null) {
+                    self.err(it, &path, " が空です。区分の名前 (例: 新規) を書いてください");
+                }
+                continue;
+            };
+            let word = word.trim().to_owned();
+            if word.is_empty() {
+                self.err(it, &path, " が空です。区分の名前 (例: 新規) を書いてください");
+            } else if word.contains(['□', '■']) {
+                self.err(it, &path, format!(" の「{word}」に □ や ■ は使えません (シートではチェック欄の印になります)"));
+            } else if let Some(first) = seen.iter().find(|n| n.key_text().trim() == word) {
+                let note = format!("もう一方: {} 行目 {} 列目", first.defined.line, first.defined.column);
+                if let Some(d) = self.err(it, &path, format!(" の「{word}」が 2 回書かれています")) {
+                    d.notes.push(note);
+                }
+            } else {
+                seen.push(it);
+                out.push(word);
+            }
+        }
+        if out.is_empty() && items.is_empty() {
+            let rest = format!(" が空のリストです。区分の名前を 1 つ以上書くか、キーごと消してください (キーがなければ {} です)", schema::DEFAULT_CATEGORIES.join("・"));
+            self.err(node, PLAN_CATEGORIES, rest);
+            return defaults();
+        }
+        out
     }
 
     fn plan(&mut self, root: &Node) -> Option<Plan> {
@@ -654,6 +718,7 @@ impl<'a> Cx<'a> {
             plan.next_years = self.scale(s.get(NEXT_YEARS), &sub(SCALES, NEXT_YEARS));
             plan.internal = self.scale(s.get(INTERNAL), &sub(SCALES, INTERNAL));
         }
+        plan.categories = self.categories(f.get(PLAN_CATEGORIES));
         period_ok.then_some(plan)
     }
 
@@ -777,18 +842,8 @@ impl<'a> Cx<'a> {
                 _ => self.string(Some(n), &p(DEPARTMENT)).into_iter().filter(|s| !s.is_empty()).collect(),
             },
         };
-        let category = match (f.get(CATEGORY), self.string(f.get(CATEGORY), &p(CATEGORY))) {
-            (Some(n), Some(s)) => match s.as_str() {
-                NEW => Some(Sp::new(Category::New, n.span)),
-                CONTINUED => Some(Sp::new(Category::Continued, n.span)),
-                "" => None,
-                other => {
-                    self.err(n, &p(CATEGORY), format!(" の「{other}」は使えません (使える値: 新規, 継続)"));
-                    None
-                }
-            },
-            _ => None,
-        };
+        // Checked against the plan's 取組の区分 by `validate`.
+        let category = self.sp_string(f.get(CATEGORY), &p(CATEGORY)).filter(|c| !c.value.trim().is_empty());
         let mut years = BTreeMap::new();
         for (year, n) in self.years(f.get(YEARS), &p(YEARS), "内容", "2022: の下に 取組目標: …") {
             let yp = sub(&p(YEARS), &year.to_string());

@@ -66,6 +66,22 @@ enum Command {
         #[arg(long, value_name = "フォルダ", default_value = "sheets", hide_default_value = true)]
         sheets: PathBuf,
     },
+    /// 新しい項目のシートのひな形 (例: sheets/1-1.yaml) を作ります
+    ///
+    /// すべての欄を空のまま並べ、年度別の年度は plan.yaml の計画期間から、改革の柱・評価区分・区分の一覧は
+    /// plan.yaml から、書き方の説明とともにコメントで載せます。すでにあるファイルは上書きしません。
+    #[command(next_help_heading = "オプション", override_usage = "shinko new 項目の番号 [--sheets フォルダ] [--initiatives 数]")]
+    New {
+        /// 新しい項目の番号 (例: 1-1。ファイル名 1-1.yaml になります)
+        #[arg(value_name = "項目の番号", help_heading = "引数")]
+        item: String,
+        /// 書き出す先のフォルダ (plan.yaml のあるフォルダ)。省略時: sheets
+        #[arg(long, value_name = "フォルダ", default_value = "sheets", hide_default_value = true)]
+        sheets: PathBuf,
+        /// 取組内容の数 (0 から 50)。省略時: 1
+        #[arg(long, value_name = "数", default_value = "1", hide_default_value = true, value_parser = commands::new::parse_count)]
+        initiatives: usize,
+    },
     /// 取組主管課ごとに、その年度の取組状況を記入してもらう Excel ブックを書き出します (例: output/collect/2022/行政経営課.xlsx)
     ///
     /// 取組ごとのシートに、記入欄 (実績・効果額・指標・自己評価・評価理由・次年度以降・方向性・課題) と参考の計画を載せます。
@@ -220,6 +236,7 @@ fn run() -> u8 {
     let result = match cli.command {
         Command::Build { sheets, out, format, year } => commands::build::run(&sheets, &out, &format, year),
         Command::Check { sheets } => commands::check::run(&sheets),
+        Command::New { item, sheets, initiatives } => commands::new::run(&sheets, &item, initiatives),
         Command::Collect { year, sheets, out } => commands::collect::run(&sheets, &out, year),
         Command::Import { files, sheets, dry_run, year } => commands::import::run(&sheets, &files, dry_run, year),
     };

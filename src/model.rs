@@ -88,24 +88,8 @@ impl Scale {
     }
 }
 
-/// Which of the plan's grade scales a grade belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScaleKind {
-    SelfEvaluation,
-    NextYears,
-    Internal,
-}
-
-impl ScaleKind {
-    /// The key under 評価区分 in plan.yaml, also the label on the sheet.
-    pub fn key(self) -> &'static str {
-        match self {
-            ScaleKind::SelfEvaluation => word::SELF_EVALUATION,
-            ScaleKind::NextYears => word::NEXT_YEARS,
-            ScaleKind::Internal => word::INTERNAL,
-        }
-    }
-}
+/// Which of the plan's grade scales a grade belongs to (part of the input format).
+pub use crate::schema::ScaleKind;
 
 /// plan.yaml: everything plan-wide.
 #[derive(Clone, Debug, Default)]
@@ -119,6 +103,9 @@ pub struct Plan {
     pub self_evaluation: Scale,
     pub next_years: Scale,
     pub internal: Scale,
+    /// The values an initiative's 区分 may take (取組の区分; 新規, 継続 when plan.yaml has none),
+    /// in the order of their boxes on the sheet.
+    pub categories: Vec<String>,
 }
 
 impl Plan {
@@ -201,13 +188,6 @@ pub struct ItemYear {
     pub external: Text,
 }
 
-/// 新規 or 継続.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Category {
-    New,
-    Continued,
-}
-
 /// An initiative's 効果額 or 指標: a description, a unit, targets and results.
 #[derive(Clone, Debug, Default)]
 pub struct Measure {
@@ -237,7 +217,8 @@ pub struct Initiative {
     pub number: Sp<String>,
     pub name: String,
     pub departments: Vec<String>,
-    pub category: Option<Sp<Category>>,
+    /// 区分: one of the plan's `categories` (checked by `validate`).
+    pub category: Option<Sp<String>>,
     pub related_plans: Text,
     pub overview: Text,
     pub other_effects: Text,

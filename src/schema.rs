@@ -6,7 +6,6 @@
 //! them and the layout prints their labels. Each key of the format is written as a string
 //! literal here and nowhere else in `src/` (see [`word`]).
 
-use crate::model::ScaleKind;
 use crate::yaml_edit::Seg;
 
 /// The words of the input format: YAML keys and the fixed labels of the sheet.
@@ -20,6 +19,7 @@ pub mod word {
     pub const LAST_YEAR: &str = "終了年度";
     pub const PILLAR: &str = "改革の柱";
     pub const SCALES: &str = "評価区分";
+    pub const PLAN_CATEGORIES: &str = "取組の区分";
     // item files
     pub const ITEM: &str = "項目";
     pub const NAME: &str = "項目名";
@@ -77,8 +77,10 @@ pub enum Kind {
     Grade(ScaleKind),
     /// One of these words.
     Choice(&'static [&'static str]),
-    /// 区分: one of the plan's categories.
+    /// 区分: one of the plan's categories (取組の区分 of plan.yaml).
     Category,
+    /// A list of words (取組の区分 of plan.yaml).
+    Words,
     /// A name or a list of names (取組主管課).
     Names,
     /// A mapping with these keys.
@@ -130,8 +132,27 @@ pub mod label {
 }
 
 pub const AGGREGATES: &[&str] = &[SUM, LATEST];
-/// The 区分 values.
-pub const CATEGORIES: &[&str] = &[NEW, CONTINUED];
+/// The 区分 values of a plan whose plan.yaml has no 取組の区分.
+pub const DEFAULT_CATEGORIES: &[&str] = &[NEW, CONTINUED];
+
+/// Which of the plan's grade scales a grade belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScaleKind {
+    SelfEvaluation,
+    NextYears,
+    Internal,
+}
+
+impl ScaleKind {
+    /// The key under 評価区分 in plan.yaml, also the label on the sheet.
+    pub fn key(self) -> &'static str {
+        match self {
+            ScaleKind::SelfEvaluation => SELF_EVALUATION,
+            ScaleKind::NextYears => NEXT_YEARS,
+            ScaleKind::Internal => INTERNAL,
+        }
+    }
+}
 
 pub const PLAN: &[Key] = &[
     required(PLAN_NAME, Kind::Str),
@@ -140,6 +161,7 @@ pub const PLAN: &[Key] = &[
     required(PERIOD, Kind::Map(PERIOD_KEYS)),
     required(PILLAR, Kind::Numbered),
     required(SCALES, Kind::Map(SCALE_KEYS)),
+    key(PLAN_CATEGORIES, Kind::Words),
 ];
 pub const PERIOD_KEYS: &[Key] = &[required(FIRST_YEAR, Kind::Int), required(LAST_YEAR, Kind::Int)];
 pub const SCALE_KEYS: &[Key] = &[

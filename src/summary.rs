@@ -538,11 +538,7 @@ pub fn list_rows(plan: &Plan, items: &[&Item]) -> Vec<Vec<Value>> {
                     Value::text(ini.number.value.clone()),
                     Value::text(ini.name.clone()),
                     Value::text(ini.departments.join("、")),
-                    Value::text(match ini.category.as_ref().map(|c| c.value) {
-                        Some(Category::New) => word::NEW,
-                        Some(Category::Continued) => word::CONTINUED,
-                        None => "",
-                    }),
+                    Value::text(ini.category.as_ref().map_or("", |c| c.value.trim())),
                     Value::Number(f64::from(y)),
                     Value::text(wareki(y)),
                     text(|v| &v.goal),

@@ -51,6 +51,7 @@ pub fn validate(set: &SheetSet, diags: &mut Diagnostics) {
                     .note(format!("取組内容の番号は「{prefix}1」のように、項目の番号・「-」・連番の順に書きます。")),
                 );
             }
+            category(diags, file, plan, &path, ini.category.as_ref());
             for (year, y) in &ini.years {
                 let at = |key: &str| format!("{path}.年度別.{year}.{key}");
                 grade(diags, file, plan, ScaleKind::SelfEvaluation, &at("自己評価"), y.value.self_evaluation.as_ref());
@@ -220,6 +221,19 @@ fn check_duplicates(set: &SheetSet, diags: &mut Diagnostics) {
                 .note("1 つの項目は 1 つのファイルに書きます。どちらかの 項目 を直すか、ファイルを 1 つにまとめてください。"),
         );
     }
+}
+
+/// An initiative's 区分 must be one of the plan's 取組の区分.
+fn category(diags: &mut Diagnostics, file: usize, plan: &Plan, path: &str, c: Option<&Sp<String>>) {
+    let Some(c) = c else { return };
+    if plan.categories.iter().any(|k| *k == c.value.trim()) {
+        return;
+    }
+    let (key, plan_key) = (schema::word::CATEGORY, schema::word::PLAN_CATEGORIES);
+    diags.push(
+        Diagnostic::new(file, Some(c.span), format!("{path}.{key} の「{}」は使えません (使える値: {})", c.value, plan.categories.join(", ")))
+            .note(format!("{key} に使える値は plan.yaml の {plan_key} で決まります (書かれていなければ {})。", schema::DEFAULT_CATEGORIES.join(", "))),
+    );
 }
 
 fn grade(diags: &mut Diagnostics, file: usize, plan: &Plan, kind: ScaleKind, path: &str, g: Option<&Sp<String>>) {

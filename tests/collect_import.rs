@@ -1297,3 +1297,57 @@ fn a_file_that_is_not_a_collected_workbook_is_refused() {
         &["エラー: Excel ファイル (.xlsx) として読めません", "junk.xlsx\n"],
     );
 }
+
+#[test]
+fn a_file_made_by_new_takes_a_collected_workbook() {
+    // `shinko new` leaves every value empty (nulls after the colons, years with comments):
+    // import fills them in place, and the file still checks with its comments kept.
+    let dir = workdir("new_item");
+    let r = shinko(&dir, &["new", "3-9", "--sheets", "sheets"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let path = dir.join("sheets/3-9.yaml");
+    let fresh = std::fs::read_to_string(&path).unwrap();
+    let named = fresh.replacen("    取組主管課:\n", "    取組主管課: 新設課\n", 1);
+    assert_ne!(named, fresh);
+    std::fs::write(&path, &named).unwrap();
+    let out = collect(&dir, 2022);
+    let src = out.join("新設課.xlsx");
+    let inputs: [(&str, V, FieldValue); 7] = [
+        ("result", V::S("研修を2回開いた"), para("研修を2回開いた")),
+        ("effect", V::N(1200.0), FieldValue::Amount(Amount::Number(1200.0))),
+        ("indicator", V::N(37.0), FieldValue::Amount(Amount::Number(37.0))),
+        ("self", V::S("A：計画どおり"), FieldValue::Grade("A".into())),
+        ("reason", V::S("・予定どおり\n・参加者が増えた"), FieldValue::Text(Text::Bullets(vec!["予定どおり".into(), "参加者が増えた".into()]))),
+        ("next", V::S("B"), FieldValue::Grade("B".into())),
+        ("direction", V::S("対象を広げる"), para("対象を広げる")),
+    ];
+    let names = defined_names(&read_zip(&src));
+    let values: Vec<(&str, V)> = names
+        .keys()
+        .filter_map(|n| {
+            let (_, v, _) = inputs.iter().find(|(code, _, _)| n.ends_with(&format!("_{code}")))?;
+            Some((n.as_str(), match v {
+                V::S(s) => V::S(s),
+                V::N(x) => V::N(*x),
+                V::Clear => V::Clear,
+            }))
+        })
+        .collect();
+    assert_eq!(values.len(), inputs.len(), "{names:?}");
+    let book = dir.join("filled.xlsx");
+    fill(&src, &book, &values);
+    let mut expected = all_values(&dir);
+    let r = import(&dir, &[&book], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    for (field, (_, _, v)) in Field::ALL.into_iter().zip(&inputs) {
+        expected.insert(("3-9-1".to_owned(), 2022, field), v.clone());
+    }
+    assert_eq!(all_values(&dir), expected);
+    let check = shinko(&dir, &["check", "--sheets", "sheets"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(!check.stderr.contains("警告"), "{}", check.stderr);
+    let text = std::fs::read_to_string(&path).unwrap();
+    for line in named.lines().filter(|l| l.trim_start().starts_with('#')) {
+        assert!(text.contains(line), "lost comment {line:?}");
+    }
+}

@@ -309,10 +309,17 @@ fn data_sheet_is_flat_filtered_and_frozen() {
 /// The value a layout cell shows: its paragraphs, a checked box as ☑.
 fn shown(c: &layout::Cell) -> String {
     let v = c.paragraphs.join("\n");
-    match c.checked_box {
-        Some((0, i)) => v.chars().enumerate().map(|(k, ch)| if k == i { '☑' } else { ch }).collect(),
-        _ => v,
-    }
+    // The n-th □ of the text (whatever its line breaks) is the checked one.
+    let mut boxes = 0;
+    v.chars()
+        .map(|ch| {
+            if ch != '□' {
+                return ch;
+            }
+            boxes += 1;
+            if Some(boxes - 1) == c.checked_box { '☑' } else { ch }
+        })
+        .collect()
 }
 
 /// Checks the form sheet against the layout: every cell's value and position on the grid

@@ -4,6 +4,7 @@ pub mod build;
 pub mod check;
 pub mod collect;
 pub mod import;
+pub mod new;
 
 use std::path::Path;
 
@@ -45,8 +46,9 @@ impl Report {
         let (errors, warnings) = (self.diags.errors(), self.diags.warnings());
         if errors > 0 {
             let files: std::collections::BTreeSet<String> =
-                self.diags.list.iter().filter(|d| d.severity == Severity::Error).map(|d| d.place(&self.files)).filter_map(|p| p.split(':').next().map(str::to_owned)).collect();
-            let mut line = format!("合計: エラー {errors} 件 ({} ファイル)", files.len());
+                self.diags.list.iter().filter(|d| d.severity == Severity::Error).map(|d| d.place(&self.files)).filter(|p| !p.is_empty()).filter_map(|p| p.split(':').next().map(str::to_owned)).collect();
+            // A problem of the run as a whole (a bad option value) is in no file.
+            let mut line = if files.is_empty() { format!("合計: エラー {errors} 件") } else { format!("合計: エラー {errors} 件 ({} ファイル)", files.len()) };
             if warnings > 0 {
                 line.push_str(&format!("、警告 {warnings} 件"));
             }

@@ -51,8 +51,9 @@ pub struct Cell {
     pub paragraphs: Vec<String>,
     /// The paragraphs broken into lines that fit the cell width.
     pub lines: Vec<Line>,
-    /// A check box drawn checked: (line, character index of the `□`).
-    pub checked_box: Option<(usize, usize)>,
+    /// A check box drawn checked: which `□` of the cell's text (0 for the first), wherever
+    /// its lines break.
+    pub checked_box: Option<usize>,
     /// For a header cell: what it labels (`None` for data cells).
     pub scope: Option<Scope>,
     /// For a data cell: the header cells (indices into the table's `cells`) that label it, so
@@ -81,13 +82,35 @@ impl Cell {
     /// The paragraphs with a checked box shown as `☑` (XLSX values and HTML, which are not
     /// drawn with the bundled font).
     pub fn paragraphs_with_state(&self) -> Vec<String> {
-        let mut p = self.paragraphs.clone();
-        if let Some((0, idx)) = self.checked_box
-            && let Some(first) = p.first_mut()
-        {
-            *first = first.chars().enumerate().map(|(i, c)| if i == idx && c == '□' { '☑' } else { c }).collect();
+        let mut before = 0;
+        self.paragraphs
+            .iter()
+            .map(|p| {
+                let shown = self.with_state(p, before, '☑').into_owned();
+                before += p.matches('□').count();
+                shown
+            })
+            .collect()
+    }
+
+    /// A part of the cell's text (a line, a paragraph, the whole value) with the checked box
+    /// shown as `mark`; `before`: how many `□` the cell's text has before this part.
+    pub fn with_state<'t>(&self, text: &'t str, before: usize, mark: char) -> std::borrow::Cow<'t, str> {
+        let Some(n) = self.checked_box.and_then(|k| k.checked_sub(before)) else { return text.into() };
+        if text.matches('□').count() <= n {
+            return text.into();
         }
-        p
+        let mut seen = 0;
+        text.chars()
+            .map(|c| {
+                if c != '□' {
+                    return c;
+                }
+                seen += 1;
+                if seen == n + 1 { mark } else { c }
+            })
+            .collect::<String>()
+            .into()
     }
 }
 

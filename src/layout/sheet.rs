@@ -219,11 +219,11 @@ fn initiative_block(plan: &Plan, ini: &Initiative, years: &[i32], spec: &PageSpe
     t.text(r, 1, 1, 1, Look::DATA, ini.departments.join("、"));
     per_year(&mut t, r, 2, label::ACTIVITY, &|y| y.activity.paragraphs());
     t.text(r + 1, 0, 1, 1, Look::LABEL, word::CATEGORY);
-    let c = t.text(r + 1, 1, 1, 1, Look::DATA, "□新規 □継続");
-    match ini.category.as_ref().map(|c| c.value) {
-        Some(Category::New) => t.check(c, 0),
-        Some(Category::Continued) => t.check(c, 4),
-        None => {}
+    // One box per value of the plan's 取組の区分 (`□新規 □継続`), the chosen one checked.
+    let boxes: Vec<String> = plan.categories.iter().map(|c| format!("□{c}")).collect();
+    let c = t.text(r + 1, 1, 1, 1, Look::DATA, boxes.join(" "));
+    if let Some(k) = ini.category.as_ref().and_then(|c| plan.categories.iter().position(|k| *k == c.value.trim())) {
+        t.check(c, k);
     }
 
     // 関係計画等 | 実績

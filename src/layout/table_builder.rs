@@ -143,9 +143,9 @@ impl<'s> TableBuilder<'s> {
         self.cell(row, col, row_span, col_span, look, paras)
     }
 
-    /// Marks a `□` of a cell's first line as checked.
-    pub fn check(&mut self, cell: usize, char_index: usize) {
-        self.table.cells[cell].checked_box = Some((0, char_index));
+    /// Marks the `n`-th `□` of a cell's text (0 for the first) as checked.
+    pub fn check(&mut self, cell: usize, n: usize) {
+        self.table.cells[cell].checked_box = Some(n);
     }
 
     /// Gives a cell's abbreviated label its expanded form.

@@ -365,11 +365,11 @@ fn draw_cell(s: &mut Surface, sheet: &Sheet, cell: &Cell, pc: &PlacedCell) {
         let top = pc.y + spec.pad_y + k as f32 * lh;
         let baseline = top + (lh - cell.size) / 2.0 + cell.size * 0.86;
         let inner = pc.w - 2.0 * spec.pad_x;
-        let text = match cell.checked_box {
-            Some((cl, idx)) if cl == li && !pc.continued => {
-                std::borrow::Cow::Owned(line.text.chars().enumerate().map(|(i, c)| if i == idx && c == '□' { '■' } else { c }).collect())
-            }
-            _ => std::borrow::Cow::Borrowed(line.text.as_str()),
+        let text = if pc.continued || cell.checked_box.is_none() {
+            std::borrow::Cow::Borrowed(line.text.as_str())
+        } else {
+            let before = lines[..li].iter().map(|l| l.text.matches('□').count()).sum();
+            cell.with_state(&line.text, before, '■')
         };
         let w = face.width(&text, cell.size);
         let x = pc.x

@@ -150,7 +150,7 @@ pub fn rows(plan: &Plan, item: &Item) -> Vec<Datum> {
             r.string(word::DEPARTMENT, None, d);
         }
         if let Some(c) = &ini.category {
-            r.string(word::CATEGORY, None, category_name(c.value));
+            r.string(word::CATEGORY, None, c.value.trim());
         }
         r.text(word::RELATED_PLANS, None, &ini.related_plans);
         r.text(label::INITIATIVE_OVERVIEW, None, &ini.overview);
@@ -177,13 +177,6 @@ pub fn rows(plan: &Plan, item: &Item) -> Vec<Datum> {
         }
     }
     out
-}
-
-fn category_name(c: Category) -> &'static str {
-    match c {
-        Category::New => word::NEW,
-        Category::Continued => word::CONTINUED,
-    }
 }
 
 /// Font size of the data sheet.

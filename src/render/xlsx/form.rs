@@ -176,11 +176,7 @@ fn cell_value(cell: &Cell, lines: &[XLine]) -> String {
             value.push_str(&l.text);
         }
     }
-    match cell.checked_box {
-        // The checked box is on the first line, which starts the first paragraph.
-        Some((0, idx)) => value.chars().enumerate().map(|(i, c)| if i == idx && c == '□' { '☑' } else { c }).collect(),
-        _ => value,
-    }
+    cell.with_state(&value, 0, '☑').into_owned()
 }
 
 /// Maps the laid-out sheet onto the XLSX grid.
