@@ -37,6 +37,7 @@ pub mod collect;
 pub mod import;
 pub mod render;
 pub mod summary;
+pub mod status;
 pub mod validate;
 pub mod commands;
 pub mod output;

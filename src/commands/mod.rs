@@ -4,6 +4,7 @@ pub mod build;
 pub mod check;
 pub mod collect;
 pub mod import;
+pub mod status;
 
 use std::path::Path;
 
