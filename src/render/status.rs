@@ -16,7 +16,7 @@ use crate::summary::Value;
 pub const RETURNS_SHEET: &str = "提出状況";
 pub const EMPTY_SHEET: &str = "未記入一覧";
 pub const RETURNS_HEADERS: [&str; 4] = ["取組主管課", "取組数", "状態", "ブック"];
-pub const EMPTY_HEADERS: [&str; 5] = ["取組主管課", "項目", "取組", "取組名", "欄"];
+pub const EMPTY_HEADERS: [&str; 5] = ["取組主管課", "項目", "取組", "欄", "取組名"];
 
 /// The file name for a year: `status-2022.xlsx`.
 pub fn file_name(year: i32) -> String {
@@ -45,7 +45,7 @@ pub fn empty_rows(s: &Status) -> Vec<Vec<String>> {
         .iter()
         .map(|e| {
             let dept = if e.department.is_empty() { NO_DEPARTMENT.to_owned() } else { e.department.clone() };
-            vec![dept, e.item.clone(), e.initiative.clone(), e.initiative_name.clone(), e.field.label()]
+            vec![dept, e.item.clone(), e.initiative.clone(), e.field.label(), e.initiative_name.clone()]
         })
         .collect()
 }
