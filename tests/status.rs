@@ -348,3 +348,26 @@ fn without_books_every_department_is_not_returned() {
     assert_eq!(rows.iter().map(|r| r[2].as_str()).collect::<Vec<_>>(), ["未提出"; 3]);
     assert_eq!(table(&r.stdout, "未記入一覧"), empty_rows());
 }
+
+#[test]
+fn a_book_of_a_department_gone_from_the_sheets_is_flagged_and_initiatives_without_one_are_listed_apart() {
+    let dir = work("status-gone");
+    let books = collect(&dir, "2022");
+    // Since the collect, 2-1-1 moved from 総務課 to 財政課, and 2-1-2 lost its department.
+    let item = dir.join("sheets/2-1.yaml");
+    let text = std::fs::read_to_string(&item).unwrap();
+    let text = text.replace("取組主管課: [総務課]", "取組主管課: [財政課]").replace("取組主管課: [情報政策課]", "取組主管課: []");
+    std::fs::write(&item, text).unwrap();
+    let old = books.join("総務課.xlsx");
+    let r = run(&dir, &["status", "--year", "2022", old.to_str().unwrap()]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let w = warned(&r.stderr);
+    let gone = common::find(&w, "「総務課」の記入用ブックですが、今のシートにその取組主管課はありません");
+    assert!(gone.block.contains(&old.display().to_string()), "{}", gone.block);
+    let depts: Vec<String> = table(&r.stdout, "提出状況").into_iter().map(|r| r[0].clone()).collect();
+    assert_eq!(depts, ["情報政策課", "行政経営課", "財政課"]);
+    let empty = table(&r.stdout, "未記入一覧");
+    let last = empty.last().unwrap();
+    assert_eq!(last[..4], ["(取組主管課なし)", "2-1", "2-1-2", "方向性・課題"], "{empty:?}");
+    assert_eq!(empty.iter().filter(|r| r[0] == "財政課").count(), 7, "{empty:?}");
+}
