@@ -38,6 +38,7 @@ pub mod import;
 pub mod render;
 pub mod summary;
 pub mod template;
+pub mod status;
 pub mod validate;
 pub mod commands;
 pub mod output;

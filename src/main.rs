@@ -119,6 +119,27 @@ enum Command {
         #[arg(long, value_name = "年度", value_parser = shinko::era::parse_year)]
         year: Option<i32>,
     },
+    /// その年度の記入用ブックの提出状況 (どの課から戻ったか) と、シートでまだ空欄の記入欄の一覧 (未提出・未記入一覧) を表示します
+    ///
+    /// ブックはファイルかフォルダで指定します (フォルダはその直下の .xlsx。中のフォルダは見ません)。
+    /// 別の年度・別の計画のブックや記入用ブックでないファイルは、警告を表示して数えません。
+    /// 未記入一覧は、シート (YAML) の今の値から作ります (取り込み後の状態)。
+    /// --out を付けると、同じ内容を Excel ファイル (status-年度.xlsx) にも書き出します。
+    #[command(next_help_heading = "オプション", override_usage = "shinko status --year 年度 [--sheets フォルダ] [--out ファイルまたはフォルダ] [ブック...]")]
+    Status {
+        /// 調べる年度 (例: 2022、R4、令和4年度)
+        #[arg(long, value_name = "年度", value_parser = shinko::era::parse_year)]
+        year: i32,
+        /// 戻ってきた記入用ブック (.xlsx) か、それを入れたフォルダ (複数可。省略時: ブックなしで未記入一覧だけ)
+        #[arg(value_name = "ブック")]
+        files: Vec<PathBuf>,
+        /// 入力のフォルダ (plan.yaml と項目ごとの YAML)。省略時: sheets
+        #[arg(long, value_name = "フォルダ", default_value = "sheets", hide_default_value = true)]
+        sheets: PathBuf,
+        /// Excel ファイルの書き出し先。.xlsx で終わればそのファイル、それ以外はフォルダ (その中の status-年度.xlsx)
+        #[arg(long, value_name = "ファイルまたはフォルダ")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// The command with Japanese help on every subcommand.
@@ -239,6 +260,7 @@ fn run() -> u8 {
         Command::New { item, sheets, initiatives } => commands::new::run(&sheets, &item, initiatives),
         Command::Collect { year, sheets, out } => commands::collect::run(&sheets, &out, year),
         Command::Import { files, sheets, dry_run, year } => commands::import::run(&sheets, &files, dry_run, year),
+        Command::Status { year, files, sheets, out } => commands::status::run(&sheets, &files, year, out.as_deref()),
     };
     let report = match result {
         Ok(report) => report,

@@ -5,6 +5,7 @@ pub mod check;
 pub mod collect;
 pub mod import;
 pub mod new;
+pub mod status;
 
 use std::path::Path;
 

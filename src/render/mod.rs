@@ -6,3 +6,4 @@ pub mod pdf_pack;
 pub mod xlsx;
 pub mod book;
 pub mod summary;
+pub mod status;

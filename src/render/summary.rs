@@ -209,8 +209,9 @@ fn summary_sheet(ws: &mut Worksheet, plan: &Plan, s: &Summary) -> Result<(), Xls
     Ok(())
 }
 
-/// A data sheet (一覧, 指標): a header row with a filter and frozen panes, one datum per cell.
-fn data_sheet(ws: &mut Worksheet, headers: &[String], rows: &[Vec<Value>]) -> Result<(), XlsxError> {
+/// A data sheet (一覧, 指標, and `status-YYYY.xlsx`'s sheets): a header row with a filter and
+/// frozen panes, one datum per cell.
+pub(crate) fn data_sheet(ws: &mut Worksheet, headers: &[String], rows: &[Vec<Value>]) -> Result<(), XlsxError> {
     let header = header_format();
     let text = base_format(SIZE, Weight::Regular).set_align(FormatAlign::Top).set_text_wrap();
     let number = base_format(SIZE, Weight::Regular).set_align(FormatAlign::Top).set_num_format("#,##0.###");
