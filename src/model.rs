@@ -94,6 +94,8 @@ pub enum ScaleKind {
     SelfEvaluation,
     NextYears,
     Internal,
+    /// 外部評価: the committee members' grades (optional in plan.yaml).
+    External,
 }
 
 impl ScaleKind {
@@ -103,8 +105,33 @@ impl ScaleKind {
             ScaleKind::SelfEvaluation => word::SELF_EVALUATION,
             ScaleKind::NextYears => word::NEXT_YEARS,
             ScaleKind::Internal => word::INTERNAL,
+            ScaleKind::External => word::EXTERNAL,
         }
     }
+}
+
+/// A member of the external evaluation committee (外部評価委員 of plan.yaml).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    pub name: Sp<String>,
+    /// An ID the city gives the member (optional); the member's workbook is named by it
+    /// when given, by the name otherwise.
+    pub id: Option<String>,
+}
+
+impl Member {
+    /// What the member's workbook file is named after.
+    pub fn file_key(&self) -> &str {
+        self.id.as_deref().unwrap_or(&self.name.value)
+    }
+}
+
+/// One member's grade and opinion on an item for one year (外部評価意見).
+#[derive(Clone, Debug)]
+pub struct Opinion {
+    pub member: Sp<String>,
+    pub grade: Option<Sp<String>>,
+    pub opinion: Text,
 }
 
 /// plan.yaml: everything plan-wide.
@@ -119,9 +146,18 @@ pub struct Plan {
     pub self_evaluation: Scale,
     pub next_years: Scale,
     pub internal: Scale,
+    /// 外部評価: the scale of the committee members' grades (empty when not set).
+    pub external: Scale,
+    /// 外部評価委員, in plan.yaml's order.
+    pub members: Vec<Member>,
 }
 
 impl Plan {
+    /// The member named `name`.
+    pub fn member(&self, name: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.name.value == name)
+    }
+
     /// The fiscal years of 計画期間, in order.
     pub fn years(&self) -> Vec<i32> {
         (self.first_year..=self.last_year).collect()
@@ -139,6 +175,7 @@ impl Plan {
             ScaleKind::SelfEvaluation => &self.self_evaluation,
             ScaleKind::NextYears => &self.next_years,
             ScaleKind::Internal => &self.internal,
+            ScaleKind::External => &self.external,
         }
     }
 }
@@ -199,6 +236,8 @@ pub struct ItemYear {
     pub internal_grade: Option<Sp<String>>,
     pub internal_comment: Text,
     pub external: Text,
+    /// 外部評価意見: each member's grade and opinion, in the YAML's order.
+    pub opinions: Vec<Opinion>,
 }
 
 /// 新規 or 継続.

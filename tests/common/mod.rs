@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses its own part of these helpers
 
+pub mod books;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
