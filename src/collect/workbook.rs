@@ -382,6 +382,35 @@ pub(crate) fn lock_structure(bytes: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out.finish().map_err(err)?.into_inner())
 }
 
+/// The instructions sheet's steps, then a heading and the list of the book's sheets, each a
+/// wrapped line in column A from `row` on.
+pub(crate) fn guide_lines(ws: &mut Worksheet, fm: &Formats, mut row: u32, steps: &[String], heading: &str, list: &[String], wide: f64) -> Result<(), XlsxError> {
+    for s in steps {
+        ws.write_string_with_format(row, 0, s, &fm.text)?;
+        ws.set_row_height(row, row_height(s, wide, 1))?;
+        row += 1;
+    }
+    row += 1;
+    ws.write_string_with_format(row, 0, heading, &fm.title)?;
+    row += 1;
+    for line in list {
+        ws.write_string_with_format(row, 0, line, &fm.text)?;
+        ws.set_row_height(row, row_height(line, wide, 1))?;
+        row += 1;
+    }
+    Ok(())
+}
+
+/// A sheet of a collect workbook: named, no gridlines, A4 portrait, one page wide.
+pub(crate) fn form_sheet(ws: &mut Worksheet, name: &str) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    ws.set_screen_gridlines(false);
+    ws.set_portrait();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
 pub(crate) fn protect(ws: &mut Worksheet) {
     let mut opts = ProtectionOptions::new();
     // Departments may make rows taller to read long texts; nothing else.
@@ -399,11 +428,7 @@ fn guide_sheet(
     entries: &[Entry],
     names: &[String],
 ) -> Result<(), XlsxError> {
-    ws.set_name(GUIDE_SHEET)?;
-    ws.set_screen_gridlines(false);
-    ws.set_portrait();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    form_sheet(ws, GUIDE_SHEET)?;
     let label = era::long_label(year);
     let wide = VALUE_WIDTH_PT - 40.0;
     ws.set_column_width_pixels(0, (wide * 96.0 / 72.0) as u32)?;
@@ -450,23 +475,17 @@ fn guide_sheet(
         "6. シートの追加・削除・名前の変更、行や列の挿入・削除はしないでください (取り込みができなくなります)。ファイル名は変えてもかまいません。".into(),
         "7. 入力が終わったら、Excel 形式 (.xlsx) のまま保存し、この照会の担当課へ返送してください。".into(),
     ];
-    for s in &steps {
-        ws.write_string_with_format(row, 0, s, &fm.text)?;
-        ws.set_row_height(row, row_height(s, wide, 1))?;
-        row += 1;
-    }
-    row += 1;
-    ws.write_string_with_format(row, 0, "このブックの取組", &fm.title)?;
-    row += 1;
-    for (e, sheet) in entries.iter().zip(names) {
-        let line = format!(
-            "シート「{sheet}」: {} {} (項目 {} {})",
-            e.initiative.number.value, e.initiative.name, e.item.number.value, e.item.name
-        );
-        ws.write_string_with_format(row, 0, &line, &fm.text)?;
-        ws.set_row_height(row, row_height(&line, wide, 1))?;
-        row += 1;
-    }
+    let lines: Vec<String> = entries
+        .iter()
+        .zip(names)
+        .map(|(e, sheet)| {
+            format!(
+                "シート「{sheet}」: {} {} (項目 {} {})",
+                e.initiative.number.value, e.initiative.name, e.item.number.value, e.item.name
+            )
+        })
+        .collect();
+    guide_lines(ws, fm, row, &steps, "このブックの取組", &lines, wide)?;
     ws.set_active(true);
     protect(ws);
     Ok(())
@@ -485,11 +504,7 @@ fn initiative_sheet(
 ) -> Result<(), XlsxError> {
     let ini = entry.initiative;
     let item = entry.item;
-    ws.set_name(sheet)?;
-    ws.set_screen_gridlines(false);
-    ws.set_portrait();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    form_sheet(ws, sheet)?;
     let y = ini.years.get(&year).map(|y| &y.value);
     let unit = ini.indicator.unit.trim();
     let unit_label = if unit.is_empty() {

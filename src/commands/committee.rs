@@ -15,16 +15,7 @@ pub fn collect(sheets: &Path, out: &Path, year: i32) -> Outcome {
     if diags.has_errors() {
         return Ok(Report::of(set, diags, "エラーがあるため、評価用ブックを作っていません。"));
     }
-    let Some(plan) = set.plan.as_ref() else {
-        return Err("plan.yaml を読めませんでした".into());
-    };
-    if year < plan.first_year || year > plan.last_year {
-        return Err(format!(
-            "{year} 年度は計画期間 ({}〜{} 年度) の外です。--year には計画期間の年度を指定してください。",
-            plan.first_year, plan.last_year
-        )
-        .into());
-    }
+    let plan = super::collect::plan_for_year(&set, year)?;
     if plan.members.is_empty() {
         return Err(Diagnostic::run(format!("plan.yaml に {} がないため、評価用ブックを作れません", word::MEMBERS))
             .note(format!("plan.yaml に「{}:」と委員の名前のリストを書いてください。", word::MEMBERS)));

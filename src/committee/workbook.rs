@@ -8,7 +8,7 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::{Field, META_MAGIC, META_MEMBER, cell_name, value_of};
 use crate::collect::workbook::{
-    Formats, MetaHead, MetaRow, VALUE_WIDTH_PT, finish, grade_list, meta_sheet, new_book, protect, reference, row_height, width_px,
+    Formats, MetaHead, form_sheet, guide_lines, MetaRow, VALUE_WIDTH_PT, finish, grade_list, meta_sheet, new_book, protect, reference, row_height, width_px,
     FONT_SIZE,
 };
 use crate::collect::{FieldValue, GUIDE_SHEET, format_number};
@@ -43,11 +43,7 @@ fn write(plan: &Plan, member: &Member, year: i32, items: &[&Item]) -> Result<Vec
 }
 
 fn guide(ws: &mut Worksheet, fm: &Formats, plan: &Plan, member: &Member, year: i32, items: &[&Item], names: &[String]) -> Result<(), XlsxError> {
-    ws.set_name(GUIDE_SHEET)?;
-    ws.set_screen_gridlines(false);
-    ws.set_portrait();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    form_sheet(ws, GUIDE_SHEET)?;
     let label = era::long_label(year);
     let wide = VALUE_WIDTH_PT - 40.0;
     ws.set_column_width_pixels(0, (wide * 96.0 / 72.0) as u32)?;
@@ -65,21 +61,8 @@ fn guide(ws: &mut Worksheet, fm: &Formats, plan: &Plan, member: &Member, year: i
         "4. シートの追加・削除・名前の変更、行や列の挿入・削除はしないでください (取り込みができなくなります)。ファイル名は変えてもかまいません。".into(),
         "5. 入力が終わったら、Excel 形式 (.xlsx) のまま保存し、事務局へ返送してください。返送した後に直したいときは、直したブックをもう一度送ってください。".into(),
     ];
-    let mut row = 3;
-    for s in &steps {
-        ws.write_string_with_format(row, 0, s, &fm.text)?;
-        ws.set_row_height(row, row_height(s, wide, 1))?;
-        row += 1;
-    }
-    row += 1;
-    ws.write_string_with_format(row, 0, "このブックの項目", &fm.title)?;
-    row += 1;
-    for (item, sheet) in items.iter().zip(names) {
-        let line = format!("シート「{sheet}」: {} {}", item.number.value, item.name);
-        ws.write_string_with_format(row, 0, &line, &fm.text)?;
-        ws.set_row_height(row, row_height(&line, wide, 1))?;
-        row += 1;
-    }
+    let list: Vec<String> = items.iter().zip(names).map(|(item, sheet)| format!("シート「{sheet}」: {} {}", item.number.value, item.name)).collect();
+    guide_lines(ws, fm, 3, &steps, "このブックの項目", &list, wide)?;
     ws.set_active(true);
     protect(ws);
     Ok(())
@@ -149,11 +132,7 @@ fn item_sheet(
     meta: &mut Vec<MetaRow>,
     defined: &mut Vec<(String, String)>,
 ) -> Result<(), XlsxError> {
-    ws.set_name(sheet)?;
-    ws.set_screen_gridlines(false);
-    ws.set_portrait();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    form_sheet(ws, sheet)?;
     let rows = context(plan, year, item);
     let labels: Vec<&str> = rows.iter().map(|(l, _)| l.as_str()).chain([word::GRADE, word::OPINION]).collect();
     ws.set_column_width_pixels(0, width_px(&labels, FONT_SIZE, true).min(260))?;
