@@ -34,6 +34,7 @@ pub mod schema;
 pub mod yaml_tree;
 pub mod yaml_edit;
 pub mod collect;
+pub mod committee;
 pub mod import;
 pub mod render;
 pub mod summary;

@@ -717,8 +717,10 @@ impl<'a> Cx<'a> {
             plan.self_evaluation = self.scale(s.get(SELF_EVALUATION), &sub(SCALES, SELF_EVALUATION));
             plan.next_years = self.scale(s.get(NEXT_YEARS), &sub(SCALES, NEXT_YEARS));
             plan.internal = self.scale(s.get(INTERNAL), &sub(SCALES, INTERNAL));
+            plan.external = self.scale(s.get(EXTERNAL), &sub(SCALES, EXTERNAL));
         }
         plan.categories = self.categories(f.get(PLAN_CATEGORIES));
+        plan.members = self.members(f.get(MEMBERS));
         period_ok.then_some(plan)
     }
 
@@ -796,6 +798,53 @@ impl<'a> Cx<'a> {
         self.sp_string(node, path).filter(|s| !s.value.trim().is_empty())
     }
 
+    /// 外部評価委員: a list of names, or of mappings with 名前 and ID.
+    fn members(&mut self, node: Option<&Node>) -> Vec<Member> {
+        let mut out = Vec::new();
+        for (i, node) in self.list(node, MEMBERS).into_iter().enumerate() {
+            let path = format!("{MEMBERS}[{}]", i + 1);
+            let member = if node.as_map().is_some() {
+                let Some(f) = self.map(node, &path, schema::MEMBER_KEYS) else { continue };
+                let Some(name) = self.sp_string(f.get(MEMBER_NAME), &sub(&path, MEMBER_NAME)) else { continue };
+                let id = self.string(f.get(MEMBER_ID), &sub(&path, MEMBER_ID)).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+                Member { name, id }
+            } else {
+                let Some(name) = self.sp_string(Some(node), &path) else { continue };
+                Member { name, id: None }
+            };
+            if member.name.value.trim().is_empty() {
+                self.err(node, &path, " の名前が空です");
+                continue;
+            }
+            out.push(Member { name: Sp::new(member.name.value.trim().to_owned(), member.name.span), ..member });
+        }
+        out
+    }
+
+    /// 外部評価意見: member name → 評価 and 意見.
+    fn opinions(&mut self, node: Option<&Node>, path: &str) -> Vec<Opinion> {
+        let Some(node) = node else { return Vec::new() };
+        let Some(entries) = node.as_map() else {
+            if !matches!(node.value, Value::Null) {
+                let rest = format!(" は「委員の名前: {{評価: …, 意見: …}}」の形で書いてください (いまは{})", node.type_name());
+                self.err(node, path, rest);
+            }
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, v) in entries {
+            let name = k.key_text();
+            let at = sub(path, &name);
+            let Some(f) = self.map(v, &at, schema::OPINION_KEYS) else { continue };
+            out.push(Opinion {
+                member: Sp::new(name.trim().to_owned(), k.defined),
+                grade: self.grade(f.get(GRADE), &sub(&at, GRADE)),
+                opinion: self.text(f.get(OPINION), &sub(&at, OPINION)),
+            });
+        }
+        out
+    }
+
     fn item_year(&mut self, node: &Node, path: &str) -> Option<ItemYear> {
         let f = self.map(node, path, schema::ITEM_YEAR)?;
         let mut y = ItemYear {
@@ -803,6 +852,7 @@ impl<'a> Cx<'a> {
             activity_result: self.text(f.get(ACTIVITY_RESULT), &sub(path, ACTIVITY_RESULT)),
             outcome_result: self.text(f.get(OUTCOME_RESULT), &sub(path, OUTCOME_RESULT)),
             external: self.text(f.get(EXTERNAL), &sub(path, EXTERNAL)),
+            opinions: self.opinions(f.get(OPINIONS), &sub(path, OPINIONS)),
             ..ItemYear::default()
         };
         let ie_path = sub(path, INTERNAL);

@@ -86,7 +86,8 @@ enum Command {
     ///
     /// 取組ごとのシートに、記入欄 (実績・効果額・指標・自己評価・評価理由・次年度以降・方向性・課題) と参考の計画を載せます。
     /// 記入欄以外は保護されています。記入されたブックは shinko import で取り込みます。
-    #[command(next_help_heading = "オプション", override_usage = "shinko collect --year 年度 [--sheets フォルダ] [--out フォルダ]")]
+    /// --committee を付けると、外部評価委員ごとの評価用ブック (output/collect/2022/外部評価/{委員}.xlsx) を書き出します。
+    #[command(next_help_heading = "オプション", override_usage = "shinko collect --year 年度 [--committee] [--sheets フォルダ] [--out フォルダ]")]
     Collect {
         /// 記入してもらう年度 (例: 2022、R4、令和4年度)
         #[arg(long, value_name = "年度", value_parser = shinko::era::parse_year)]
@@ -97,6 +98,9 @@ enum Command {
         /// 出力先のフォルダ (この中の collect/年度/ に書き出します)。省略時: output
         #[arg(long, value_name = "フォルダ", default_value = "output", hide_default_value = true)]
         out: PathBuf,
+        /// 取組主管課ではなく、plan.yaml の外部評価委員ごとに評価用ブック (項目ごとの評価と意見の記入欄) を書き出します
+        #[arg(long)]
+        committee: bool,
     },
     /// 記入された記入用ブック (shinko collect で作ったもの) を読み、値を YAML に書き込みます
     ///
@@ -258,7 +262,8 @@ fn run() -> u8 {
         Command::Build { sheets, out, format, year } => commands::build::run(&sheets, &out, &format, year),
         Command::Check { sheets } => commands::check::run(&sheets),
         Command::New { item, sheets, initiatives } => commands::new::run(&sheets, &item, initiatives),
-        Command::Collect { year, sheets, out } => commands::collect::run(&sheets, &out, year),
+        Command::Collect { year, sheets, out, committee: true } => commands::committee::collect(&sheets, &out, year),
+        Command::Collect { year, sheets, out, committee: false } => commands::collect::run(&sheets, &out, year),
         Command::Import { files, sheets, dry_run, year } => commands::import::run(&sheets, &files, dry_run, year),
         Command::Status { year, files, sheets, out } => commands::status::run(&sheets, &files, year, out.as_deref()),
     };

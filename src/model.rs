@@ -91,6 +91,30 @@ impl Scale {
 /// Which of the plan's grade scales a grade belongs to (part of the input format).
 pub use crate::schema::ScaleKind;
 
+/// A member of the external evaluation committee (外部評価委員 of plan.yaml).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    pub name: Sp<String>,
+    /// An ID the city gives the member (optional); the member's workbook is named by it
+    /// when given, by the name otherwise.
+    pub id: Option<String>,
+}
+
+impl Member {
+    /// What the member's workbook file is named after.
+    pub fn file_key(&self) -> &str {
+        self.id.as_deref().unwrap_or(&self.name.value)
+    }
+}
+
+/// One member's grade and opinion on an item for one year (外部評価意見).
+#[derive(Clone, Debug)]
+pub struct Opinion {
+    pub member: Sp<String>,
+    pub grade: Option<Sp<String>>,
+    pub opinion: Text,
+}
+
 /// plan.yaml: everything plan-wide.
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
@@ -106,9 +130,18 @@ pub struct Plan {
     /// The values an initiative's 区分 may take (取組の区分; 新規, 継続 when plan.yaml has none),
     /// in the order of their boxes on the sheet.
     pub categories: Vec<String>,
+    /// 外部評価: the scale of the committee members' grades (empty when not set).
+    pub external: Scale,
+    /// 外部評価委員, in plan.yaml's order.
+    pub members: Vec<Member>,
 }
 
 impl Plan {
+    /// The member named `name`.
+    pub fn member(&self, name: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.name.value == name)
+    }
+
     /// The fiscal years of 計画期間, in order.
     pub fn years(&self) -> Vec<i32> {
         (self.first_year..=self.last_year).collect()
@@ -126,6 +159,7 @@ impl Plan {
             ScaleKind::SelfEvaluation => &self.self_evaluation,
             ScaleKind::NextYears => &self.next_years,
             ScaleKind::Internal => &self.internal,
+            ScaleKind::External => &self.external,
         }
     }
 }
@@ -186,6 +220,8 @@ pub struct ItemYear {
     pub internal_grade: Option<Sp<String>>,
     pub internal_comment: Text,
     pub external: Text,
+    /// 外部評価意見: each member's grade and opinion, in the YAML's order.
+    pub opinions: Vec<Opinion>,
 }
 
 /// An initiative's 効果額 or 指標: a description, a unit, targets and results.

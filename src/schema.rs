@@ -20,6 +20,9 @@ pub mod word {
     pub const PILLAR: &str = "改革の柱";
     pub const SCALES: &str = "評価区分";
     pub const PLAN_CATEGORIES: &str = "取組の区分";
+    pub const MEMBERS: &str = "外部評価委員";
+    pub const MEMBER_NAME: &str = "名前";
+    pub const MEMBER_ID: &str = "ID";
     // item files
     pub const ITEM: &str = "項目";
     pub const NAME: &str = "項目名";
@@ -39,6 +42,8 @@ pub mod word {
     pub const INTERNAL: &str = "内部評価";
     pub const EXTERNAL: &str = "外部評価";
     pub const GRADE: &str = "評価";
+    pub const OPINIONS: &str = "外部評価意見";
+    pub const OPINION: &str = "意見";
     pub const COMMENT: &str = "コメント";
     pub const INITIATIVES: &str = "取組内容";
     pub const NUMBER: &str = "番号";
@@ -91,6 +96,10 @@ pub enum Kind {
     Years(&'static [Key]),
     /// Fiscal year → a number or a text (目標, 実績).
     YearValues,
+    /// Member name → a mapping with these keys (外部評価意見).
+    Members(&'static [Key]),
+    /// A list of names or of mappings with these keys (外部評価委員 of plan.yaml).
+    NamesOr(&'static [Key]),
     /// Number → name (改革の柱 of plan.yaml).
     Numbered,
     /// Letter → name (a grade scale).
@@ -141,6 +150,8 @@ pub enum ScaleKind {
     SelfEvaluation,
     NextYears,
     Internal,
+    /// 外部評価: the committee members' grades (optional in plan.yaml).
+    External,
 }
 
 impl ScaleKind {
@@ -150,6 +161,7 @@ impl ScaleKind {
             ScaleKind::SelfEvaluation => SELF_EVALUATION,
             ScaleKind::NextYears => NEXT_YEARS,
             ScaleKind::Internal => INTERNAL,
+            ScaleKind::External => EXTERNAL,
         }
     }
 }
@@ -162,12 +174,15 @@ pub const PLAN: &[Key] = &[
     required(PILLAR, Kind::Numbered),
     required(SCALES, Kind::Map(SCALE_KEYS)),
     key(PLAN_CATEGORIES, Kind::Words),
+    key(MEMBERS, Kind::NamesOr(MEMBER_KEYS)),
 ];
+pub const MEMBER_KEYS: &[Key] = &[required(MEMBER_NAME, Kind::Str), key(MEMBER_ID, Kind::Str)];
 pub const PERIOD_KEYS: &[Key] = &[required(FIRST_YEAR, Kind::Int), required(LAST_YEAR, Kind::Int)];
 pub const SCALE_KEYS: &[Key] = &[
     required(SELF_EVALUATION, Kind::Grades),
     required(NEXT_YEARS, Kind::Grades),
     required(INTERNAL, Kind::Grades),
+    key(EXTERNAL, Kind::Grades),
 ];
 
 pub const ITEM_KEYS: &[Key] = &[
@@ -197,7 +212,11 @@ pub const ITEM_YEAR: &[Key] = &[
     key(OUTCOME_RESULT, Kind::Text),
     labelled(INTERNAL, label::INTERNAL, Kind::Map(INTERNAL_KEYS)),
     key(EXTERNAL, Kind::Text),
+    key(OPINIONS, Kind::Members(OPINION_KEYS)),
 ];
+/// One member's grade and opinion under an item's year (written by `import` of the member's
+/// committee workbook).
+pub const OPINION_KEYS: &[Key] = &[key(GRADE, Kind::Grade(ScaleKind::External)), key(OPINION, Kind::Text)];
 pub const INTERNAL_KEYS: &[Key] = &[key(GRADE, Kind::Grade(ScaleKind::Internal)), key(COMMENT, Kind::Text)];
 pub const INITIATIVE: &[Key] = &[
     required(NUMBER, Kind::Str),
@@ -260,7 +279,7 @@ pub fn keys_at(path: &[Seg]) -> Option<&'static [Key]> {
                 Some(Seg::Index(_)) => t,
                 _ => return None,
             },
-            Kind::Years(t) => match segs.next() {
+            Kind::Years(t) | Kind::Members(t) => match segs.next() {
                 Some(Seg::Key(_)) => t,
                 _ => return None,
             },
@@ -303,5 +322,7 @@ mod tests {
         assert_eq!(order_at(&m, RESULT), Some(4));
         assert_eq!(keys_at(&[Seg::key("nope")]).map(|k| k.len()), None);
         assert_eq!(order_at(&[], YEARS), Some(5));
+        let o = [Seg::key(YEARS), Seg::key("2022"), Seg::key(OPINIONS), Seg::key("委員")];
+        assert_eq!(order_at(&o, OPINION), Some(1));
     }
 }

@@ -23,6 +23,9 @@ pub fn validate(set: &SheetSet, diags: &mut Diagnostics) {
     check_initiative_numbers(set, diags);
     check_departments(set, diags);
     let Some(plan) = &set.plan else { return };
+    if let Some(p) = set.plan_file {
+        crate::committee::check_members(diags, p, plan);
+    }
     for f in &set.items {
         let item = &f.item;
         let file = f.file;
@@ -37,6 +40,7 @@ pub fn validate(set: &SheetSet, diags: &mut Diagnostics) {
         for (year, y) in &item.years {
             let path = format!("年度別.{year}.内部評価.評価");
             grade(diags, file, plan, ScaleKind::Internal, &path, y.value.internal_grade.as_ref());
+            crate::committee::check_opinions(diags, file, plan, *year, &y.value.opinions);
         }
         let prefix = format!("{}-", item.number.value);
         for (i, ini) in item.initiatives.iter().enumerate() {
@@ -62,7 +66,7 @@ pub fn validate(set: &SheetSet, diags: &mut Diagnostics) {
 }
 
 /// A file name made from a number or a name that no file system would take: too long.
-fn file_name_problem(stem: &str, what: &str, file: usize, span: SrcSpan) -> Option<Diagnostic> {
+pub(crate) fn file_name_problem(stem: &str, what: &str, file: usize, span: SrcSpan) -> Option<Diagnostic> {
     let max = schema::limits::FILE_NAME_BYTES;
     (stem.len() > max).then(|| {
         Diagnostic::new(file, Some(span), format!("{what}が長すぎて、ファイル名にできません ({} バイト。{max} バイトまで)", stem.len()))
@@ -236,7 +240,7 @@ fn category(diags: &mut Diagnostics, file: usize, plan: &Plan, path: &str, c: Op
     );
 }
 
-fn grade(diags: &mut Diagnostics, file: usize, plan: &Plan, kind: ScaleKind, path: &str, g: Option<&Sp<String>>) {
+pub(crate) fn grade(diags: &mut Diagnostics, file: usize, plan: &Plan, kind: ScaleKind, path: &str, g: Option<&Sp<String>>) {
     let Some(g) = g else { return };
     let scale = plan.scale(kind);
     if scale.name_of(&g.value).is_none() {

@@ -221,8 +221,13 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 /// an escape and the encoding can be read back: distinct numbers give distinct names
 /// (`9-1-.` → `9_1_x2e_`, `9-1-x2e-` → `9_1_x78_2e_`).
 pub fn cell_name(initiative: &str, year: i32, field: Field) -> String {
-    let mut s = String::from("shinko_");
-    for c in initiative.chars() {
+    name_for("shinko_", initiative, year, field.code())
+}
+
+/// A defined name `{prefix}{number escaped}_y{year}_{code}` (see [`cell_name`]).
+pub fn name_for(prefix: &str, number: &str, year: i32, code: &str) -> String {
+    let mut s = String::from(prefix);
+    for c in number.chars() {
         match c {
             'x' => s.push_str("x78_"),
             'a'..='z' | 'A'..='Z' | '0'..='9' => s.push(c),
@@ -230,7 +235,7 @@ pub fn cell_name(initiative: &str, year: i32, field: Field) -> String {
             other => s.push_str(&format!("x{:x}_", other as u32)),
         }
     }
-    s.push_str(&format!("_y{year}_{}", field.code()));
+    s.push_str(&format!("_y{year}_{code}"));
     s
 }
 

@@ -17,18 +17,18 @@ use crate::font::{self, Weight};
 use crate::model::*;
 use crate::schema::word;
 
-const FONT_SIZE: f64 = 11.0;
+pub(crate) const FONT_SIZE: f64 = 11.0;
 /// Line height of wrapped text, in points.
 const LINE_HEIGHT: f64 = 15.0;
 /// Width of the value column, in points (about 40 full-width characters).
-const VALUE_WIDTH_PT: f64 = 450.0;
+pub(crate) const VALUE_WIDTH_PT: f64 = 450.0;
 const INPUT_FILL: u32 = 0xFFF2CC;
 const LABEL_FILL: u32 = 0xE7EEF7;
 const HEADER_FILL: u32 = 0x44546A;
 
 /// The sheet name of an initiative: its number, with the characters Excel forbids replaced,
 /// made unique within the workbook.
-fn sheet_name(number: &str, used: &mut Vec<String>) -> String {
+pub(crate) fn sheet_name(number: &str, used: &mut Vec<String>) -> String {
     let base: String = number
         .chars()
         .map(|c| {
@@ -59,7 +59,7 @@ fn sheet_name(number: &str, used: &mut Vec<String>) -> String {
 }
 
 /// `'sheet name'!$B$12` for a defined name.
-fn reference(sheet: &str, row: u32, col: u16) -> String {
+pub(crate) fn reference(sheet: &str, row: u32, col: u16) -> String {
     format!(
         "='{}'!${}${}",
         sheet.replace('\'', "''"),
@@ -81,7 +81,7 @@ fn col_letter(col: u16) -> String {
 }
 
 /// Column width in pixels for texts in BIZ UDゴシック at `size` points.
-fn width_px(texts: &[&str], size: f64, bold: bool) -> u32 {
+pub(crate) fn width_px(texts: &[&str], size: f64, bold: bool) -> u32 {
     let face = font::face(if bold { Weight::Bold } else { Weight::Regular });
     let pt = texts
         .iter()
@@ -91,7 +91,7 @@ fn width_px(texts: &[&str], size: f64, bold: bool) -> u32 {
 }
 
 /// The height of a row holding `text` wrapped in a column `width_pt` wide, at least `min_lines`.
-fn row_height(text: &str, width_pt: f64, min_lines: usize) -> f64 {
+pub(crate) fn row_height(text: &str, width_pt: f64, min_lines: usize) -> f64 {
     let face = font::face(Weight::Regular);
     let avail = (width_pt - 8.0).max(20.0) as f32;
     let lines: usize = text
@@ -101,20 +101,20 @@ fn row_height(text: &str, width_pt: f64, min_lines: usize) -> f64 {
     lines.max(min_lines) as f64 * LINE_HEIGHT + 6.0
 }
 
-struct Formats {
-    title: Format,
-    text: Format,
-    label: Format,
-    value: Format,
-    header: Format,
-    input_text: Format,
-    input_number: Format,
-    input_grade: Format,
-    hint: Format,
+pub(crate) struct Formats {
+    pub(crate) title: Format,
+    pub(crate) text: Format,
+    pub(crate) label: Format,
+    pub(crate) value: Format,
+    pub(crate) header: Format,
+    pub(crate) input_text: Format,
+    pub(crate) input_number: Format,
+    pub(crate) input_grade: Format,
+    pub(crate) hint: Format,
 }
 
 impl Formats {
-    fn new() -> Formats {
+    pub(crate) fn new() -> Formats {
         let base = Format::new()
             .set_font_name(font::FAMILY_JA)
             .set_font_charset(128)
@@ -225,13 +225,76 @@ fn measure_context(m: &Measure, year: i32, unit: &str) -> String {
 }
 
 /// One input of the meta sheet's table.
-struct MetaRow {
-    name: String,
-    item: String,
-    initiative: String,
-    year: i32,
-    field: Field,
-    fingerprint: String,
+pub(crate) struct MetaRow {
+    pub(crate) name: String,
+    pub(crate) item: String,
+    pub(crate) initiative: String,
+    pub(crate) year: i32,
+    /// The field's code (`Field::code`, or a committee field's).
+    pub(crate) code: &'static str,
+    pub(crate) fingerprint: String,
+}
+
+/// What the meta sheet says a workbook is: its magic, and whose it is (`課` and the
+/// department, `委員` and the member).
+pub(crate) struct MetaHead<'a> {
+    pub(crate) magic: &'a str,
+    pub(crate) owner_label: &'a str,
+    pub(crate) owner: &'a str,
+}
+
+/// A new workbook in BIZ UDゴシック with fixed document properties (deterministic bytes).
+pub(crate) fn new_book(plan: &Plan, title: String) -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    // Cells without a format of their own are in BIZ UDゴシック too (its digits are 7 px wide
+    // at 11 pt, like Calibri's, so the default column metrics hold).
+    wb.set_default_format(
+        &Format::new()
+            .set_font_name(font::FAMILY_JA)
+            .set_font_size(FONT_SIZE)
+            .set_font_charset(128),
+        20,
+        64,
+    )?;
+    // A fixed creation time keeps the bytes identical from run to run.
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_title(title)
+            .set_company(&plan.organization),
+    );
+    Ok(wb)
+}
+
+/// Defines the input cells' names, saves the workbook and locks its structure.
+pub(crate) fn finish(mut wb: Workbook, defined: Vec<(String, String)>) -> Result<Vec<u8>, XlsxError> {
+    for (name, formula) in defined {
+        wb.define_name(name, &formula)?;
+    }
+    let bytes = wb.save_to_buffer()?;
+    lock_structure(&bytes).map_err(|e| XlsxError::ParameterError(format!("ブックの構成の保護: {e}")))
+}
+
+/// The drop-down list of a grade cell: the scale's `A：名前` labels, or its letters when the
+/// labels pass Excel's 255 characters.
+pub(crate) fn grade_list(ws: &mut Worksheet, row: u32, col: u16, scale: &Scale, what: &str) -> Result<(), XlsxError> {
+    let labels: Vec<String> = scale.grades.iter().map(|(l, _)| scale.label(l)).collect();
+    let letters: Vec<String> = scale.grades.iter().map(|(l, _)| l.clone()).collect();
+    let (dv, choices) = match DataValidation::new().allow_list_strings(&labels) {
+        Ok(dv) => (dv, labels),
+        Err(_) => (DataValidation::new().allow_list_strings(&letters)?, letters),
+    };
+    let mut message = format!("一覧から選んでください: {}", choices.join("、"));
+    if message.chars().count() > 250 {
+        message = "一覧から選んでください。".into();
+    }
+    let dv = dv
+        .set_error_style(DataValidationErrorStyle::Stop)
+        .set_error_title(format!("{what}の入力"))?
+        .set_error_message(message)?;
+    ws.add_data_validation(row, col, row, col, &dv)?;
+    Ok(())
 }
 
 /// Builds the workbook of `department` for `year` and returns its bytes.
@@ -252,29 +315,7 @@ fn write(
     entries: &[Entry],
 ) -> Result<Vec<u8>, XlsxError> {
     let fm = Formats::new();
-    let mut wb = Workbook::new();
-    // Cells without a format of their own are in BIZ UDゴシック too (its digits are 7 px wide
-    // at 11 pt, like Calibri's, so the default column metrics hold).
-    wb.set_default_format(
-        &Format::new()
-            .set_font_name(font::FAMILY_JA)
-            .set_font_size(FONT_SIZE)
-            .set_font_charset(128),
-        20,
-        64,
-    )?;
-    // A fixed creation time keeps the bytes identical from run to run.
-    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_creation_datetime(&created)
-            .set_title(format!(
-                "{} 取組状況の記入 {}",
-                plan.name,
-                era::long_label(year)
-            ))
-            .set_company(&plan.organization),
-    );
+    let mut wb = new_book(plan, format!("{} 取組状況の記入 {}", plan.name, era::long_label(year)))?;
 
     let mut used = vec![GUIDE_SHEET.to_owned(), META_SHEET.to_owned()];
     let names: Vec<String> = entries
@@ -307,19 +348,16 @@ fn write(
             &mut defined,
         )?;
     }
-    meta_sheet(wb.add_worksheet(), plan, department, year, &meta_rows)?;
-    for (name, formula) in defined {
-        wb.define_name(name, &formula)?;
-    }
-    let bytes = wb.save_to_buffer()?;
-    lock_structure(&bytes).map_err(|e| XlsxError::ParameterError(format!("ブックの構成の保護: {e}")))
+    let head = MetaHead { magic: META_MAGIC, owner_label: META_DEPARTMENT, owner: department };
+    meta_sheet(wb.add_worksheet(), plan, &head, year, &meta_rows)?;
+    finish(wb, defined)
 }
 
 /// Protects the workbook's structure (no password): sheets cannot be added, deleted,
 /// renamed, moved or unhidden, so the hidden `_shinko` sheet and the input sheets stay as
 /// made. rust_xlsxwriter has no setting for it: `xl/workbook.xml` gets a
 /// `<workbookProtection lockStructure="1"/>`; every other part is copied as written.
-fn lock_structure(bytes: &[u8]) -> Result<Vec<u8>, String> {
+pub(crate) fn lock_structure(bytes: &[u8]) -> Result<Vec<u8>, String> {
     use std::io::{Cursor, Read, Write};
     let err = |e: zip::result::ZipError| e.to_string();
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(err)?;
@@ -344,7 +382,36 @@ fn lock_structure(bytes: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out.finish().map_err(err)?.into_inner())
 }
 
-fn protect(ws: &mut Worksheet) {
+/// The instructions sheet's steps, then a heading and the list of the book's sheets, each a
+/// wrapped line in column A from `row` on.
+pub(crate) fn guide_lines(ws: &mut Worksheet, fm: &Formats, mut row: u32, steps: &[String], heading: &str, list: &[String], wide: f64) -> Result<(), XlsxError> {
+    for s in steps {
+        ws.write_string_with_format(row, 0, s, &fm.text)?;
+        ws.set_row_height(row, row_height(s, wide, 1))?;
+        row += 1;
+    }
+    row += 1;
+    ws.write_string_with_format(row, 0, heading, &fm.title)?;
+    row += 1;
+    for line in list {
+        ws.write_string_with_format(row, 0, line, &fm.text)?;
+        ws.set_row_height(row, row_height(line, wide, 1))?;
+        row += 1;
+    }
+    Ok(())
+}
+
+/// A sheet of a collect workbook: named, no gridlines, A4 portrait, one page wide.
+pub(crate) fn form_sheet(ws: &mut Worksheet, name: &str) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    ws.set_screen_gridlines(false);
+    ws.set_portrait();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+pub(crate) fn protect(ws: &mut Worksheet) {
     let mut opts = ProtectionOptions::new();
     // Departments may make rows taller to read long texts; nothing else.
     opts.format_rows = true;
@@ -361,11 +428,7 @@ fn guide_sheet(
     entries: &[Entry],
     names: &[String],
 ) -> Result<(), XlsxError> {
-    ws.set_name(GUIDE_SHEET)?;
-    ws.set_screen_gridlines(false);
-    ws.set_portrait();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    form_sheet(ws, GUIDE_SHEET)?;
     let label = era::long_label(year);
     let wide = VALUE_WIDTH_PT - 40.0;
     ws.set_column_width_pixels(0, (wide * 96.0 / 72.0) as u32)?;
@@ -412,23 +475,17 @@ fn guide_sheet(
         "6. シートの追加・削除・名前の変更、行や列の挿入・削除はしないでください (取り込みができなくなります)。ファイル名は変えてもかまいません。".into(),
         "7. 入力が終わったら、Excel 形式 (.xlsx) のまま保存し、この照会の担当課へ返送してください。".into(),
     ];
-    for s in &steps {
-        ws.write_string_with_format(row, 0, s, &fm.text)?;
-        ws.set_row_height(row, row_height(s, wide, 1))?;
-        row += 1;
-    }
-    row += 1;
-    ws.write_string_with_format(row, 0, "このブックの取組", &fm.title)?;
-    row += 1;
-    for (e, sheet) in entries.iter().zip(names) {
-        let line = format!(
-            "シート「{sheet}」: {} {} (項目 {} {})",
-            e.initiative.number.value, e.initiative.name, e.item.number.value, e.item.name
-        );
-        ws.write_string_with_format(row, 0, &line, &fm.text)?;
-        ws.set_row_height(row, row_height(&line, wide, 1))?;
-        row += 1;
-    }
+    let lines: Vec<String> = entries
+        .iter()
+        .zip(names)
+        .map(|(e, sheet)| {
+            format!(
+                "シート「{sheet}」: {} {} (項目 {} {})",
+                e.initiative.number.value, e.initiative.name, e.item.number.value, e.item.name
+            )
+        })
+        .collect();
+    guide_lines(ws, fm, row, &steps, "このブックの取組", &lines, wide)?;
     ws.set_active(true);
     protect(ws);
     Ok(())
@@ -447,11 +504,7 @@ fn initiative_sheet(
 ) -> Result<(), XlsxError> {
     let ini = entry.initiative;
     let item = entry.item;
-    ws.set_name(sheet)?;
-    ws.set_screen_gridlines(false);
-    ws.set_portrait();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    form_sheet(ws, sheet)?;
     let y = ini.years.get(&year).map(|y| &y.value);
     let unit = ini.indicator.unit.trim();
     let unit_label = if unit.is_empty() {
@@ -571,23 +624,7 @@ fn initiative_sheet(
         };
         ws.set_row_height(row, row_height(&shown, VALUE_WIDTH_PT, min_lines))?;
         if let FieldKind::Grade(kind) = field.kind() {
-            let scale = plan.scale(kind);
-            // Excel limits a list to 255 characters: long grade names fall back to the letters.
-            let labels: Vec<String> = scale.grades.iter().map(|(l, _)| scale.label(l)).collect();
-            let letters: Vec<String> = scale.grades.iter().map(|(l, _)| l.clone()).collect();
-            let (dv, choices) = match DataValidation::new().allow_list_strings(&labels) {
-                Ok(dv) => (dv, labels),
-                Err(_) => (DataValidation::new().allow_list_strings(&letters)?, letters),
-            };
-            let mut message = format!("一覧から選んでください: {}", choices.join("、"));
-            if message.chars().count() > 250 {
-                message = "一覧から選んでください。".into();
-            }
-            let dv = dv
-                .set_error_style(DataValidationErrorStyle::Stop)
-                .set_error_title(format!("{}の入力", kind.key()))?
-                .set_error_message(message)?;
-            ws.add_data_validation(row, 1, row, 1, &dv)?;
+            grade_list(ws, row, 1, plan.scale(kind), kind.key())?;
         }
         let name = cell_name(&ini.number.value, year, field);
         defined.push((name.clone(), reference(sheet, row, 1)));
@@ -596,7 +633,7 @@ fn initiative_sheet(
             item: item.number.value.clone(),
             initiative: ini.number.value.clone(),
             year,
-            field,
+            code: field.code(),
             fingerprint: current.fingerprint(),
         });
         row += 1;
@@ -609,15 +646,15 @@ fn initiative_sheet(
     Ok(())
 }
 
-fn meta_sheet(
+pub(crate) fn meta_sheet(
     ws: &mut Worksheet,
     plan: &Plan,
-    department: &str,
+    head: &MetaHead,
     year: i32,
     rows: &[MetaRow],
 ) -> Result<(), XlsxError> {
     ws.set_name(META_SHEET)?;
-    ws.write_string(0, 0, META_MAGIC)?;
+    ws.write_string(0, 0, head.magic)?;
     ws.write_string(
         0,
         1,
@@ -627,8 +664,8 @@ fn meta_sheet(
     ws.write_string(1, 1, &plan.name)?;
     ws.write_string(2, 0, META_YEAR)?;
     ws.write_number(2, 1, year)?;
-    ws.write_string(3, 0, META_DEPARTMENT)?;
-    ws.write_string(3, 1, department)?;
+    ws.write_string(3, 0, head.owner_label)?;
+    ws.write_string(3, 1, head.owner)?;
     let header = ["名前", word::ITEM, word::INITIATIVES, "年度", "欄", "元の値の指紋"];
     for (c, h) in header.iter().enumerate() {
         ws.write_string(META_TABLE_ROW - 1, c as u16, *h)?;
@@ -639,7 +676,7 @@ fn meta_sheet(
         ws.write_string(row, 1, &r.item)?;
         ws.write_string(row, 2, &r.initiative)?;
         ws.write_number(row, 3, r.year)?;
-        ws.write_string(row, 4, r.field.code())?;
+        ws.write_string(row, 4, r.code)?;
         ws.write_string(row, 5, &r.fingerprint)?;
     }
     ws.set_hidden(true);

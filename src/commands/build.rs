@@ -187,6 +187,14 @@ fn build(sheets: &Path, out: &Path, formats: &[Format], year: Option<i32>) -> Ou
             sizes.push((SUMMARY_CSV, bytes.len() as u64));
             bar.inc(1);
         }
+        // The 意見一覧表 of the committee, when any member's opinion exists for the year.
+        if has(Format::Summary)
+            && let Some(rows) = crate::committee::opinion_rows(plan, &items, year)
+        {
+            let sheet = layout::opinions::lay_out(plan, &rows, year);
+            let bytes = render::pdf::render(&sheet)?;
+            tally.add(batch.stage(&out.join(layout::opinions::file_name(year)), &bytes)?);
+        }
         Ok((pages, tally, sizes))
     };
     // Each item: its files and its HTML page, which links to them.

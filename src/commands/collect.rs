@@ -6,11 +6,8 @@ use super::{Outcome, Report, load_checked};
 use crate::collect::{self, workbook};
 use crate::output::{self, Written};
 
-pub fn run(sheets: &Path, out: &Path, year: i32) -> Outcome {
-    let (set, mut diags) = load_checked(sheets)?;
-    if diags.has_errors() {
-        return Ok(Report::of(set, diags, "エラーがあるため、記入用ブックを作っていません。"));
-    }
+/// The plan, when `year` is inside its period (the year a collect workbook is made for).
+pub(super) fn plan_for_year(set: &crate::load::SheetSet, year: i32) -> Result<&crate::model::Plan, crate::diag::Diagnostic> {
     let Some(plan) = set.plan.as_ref() else {
         return Err("plan.yaml を読めませんでした".into());
     };
@@ -21,6 +18,15 @@ pub fn run(sheets: &Path, out: &Path, year: i32) -> Outcome {
         )
         .into());
     }
+    Ok(plan)
+}
+
+pub fn run(sheets: &Path, out: &Path, year: i32) -> Outcome {
+    let (set, mut diags) = load_checked(sheets)?;
+    if diags.has_errors() {
+        return Ok(Report::of(set, diags, "エラーがあるため、記入用ブックを作っていません。"));
+    }
+    let plan = plan_for_year(&set, year)?;
     // Initiative numbers are unique and department names give distinct file names: `check`
     // (validate) guarantees both, since cell and file names are made from them.
     let (departments, without) = collect::by_department(&set.items);

@@ -17,6 +17,11 @@ pub fn run(sheets: &Path, files: &[PathBuf], dry_run: bool, year: Option<i32>) -
     if diags.has_errors() {
         return Ok(Report::of(set, diags, "シートに誤りがあるため、取り込みをしていません。先に誤りを直してください。"));
     }
+    // Committee members' books go their own way (`import::committee`).
+    let member_books: Vec<bool> = files.iter().map(|f| super::committee::is_member_book(f)).collect();
+    if member_books.contains(&true) {
+        return super::committee::import(set, diags, sheets, files, &member_books, dry_run, year);
+    }
     // What earlier imports wrote (read under the lock, like the YAML).
     let log = match ImportLog::read(sheets) {
         Ok(log) => log,

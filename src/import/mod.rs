@@ -14,6 +14,7 @@
 //! * the remaining changes are spliced into each YAML source in place (`yaml_edit`), and the
 //!   edited text is loaded again to check that it is valid and holds exactly the new values.
 
+pub mod committee;
 pub mod log;
 pub mod value;
 pub mod workbook;
@@ -56,7 +57,7 @@ impl FieldChange {
     }
 }
 
-fn shorten(s: &str) -> String {
+pub(crate) fn shorten(s: &str) -> String {
     const MAX: usize = 60;
     if s.chars().count() <= MAX {
         s.to_owned()
@@ -169,7 +170,7 @@ fn yaml_note(set: &SheetSet, i: &Input) -> Option<String> {
 
 /// Where a field is written in the YAML (`sheets/3-2.yaml:98`), or where its year or
 /// initiative is when the field is not written yet.
-fn yaml_place(set: &SheetSet, file: usize, root: &Node, path: &[Seg]) -> String {
+pub(crate) fn yaml_place(set: &SheetSet, file: usize, root: &Node, path: &[Seg]) -> String {
     let mut node = root;
     let mut line = node.span.line;
     for seg in path {
@@ -202,7 +203,7 @@ fn field_path<'s>(set: &'s SheetSet, i: &Input) -> Option<(&'s crate::model::Ite
 
 /// The path with each year key spelt as the YAML writes it (`2022`, `"2022"`, `2022年度`), so
 /// an existing year is found rather than added a second time.
-fn written_keys(root: &Node, path: Vec<Seg>) -> Vec<Seg> {
+pub(crate) fn written_keys(root: &Node, path: Vec<Seg>) -> Vec<Seg> {
     let mut node = Some(root);
     let mut out = Vec::with_capacity(path.len());
     for seg in path {

@@ -12,7 +12,7 @@ pub use crate::number::{half_width, parse_number};
 
 /// A text as typed: line ends unified, trailing blanks of each line and blank lines at both
 /// ends removed.
-fn clean_text(s: &str) -> String {
+pub(crate) fn clean_text(s: &str) -> String {
     let s = s
         .replace("\r\n", "\n")
         .replace('\r', "\n")
@@ -22,7 +22,7 @@ fn clean_text(s: &str) -> String {
 }
 
 /// Bullet points when every line starts with `・`, one paragraph otherwise.
-fn text_value(s: &str) -> Text {
+pub(crate) fn text_value(s: &str) -> Text {
     let lines: Vec<&str> = s.split('\n').filter(|l| !l.trim().is_empty()).collect();
     if !lines.is_empty() && lines.iter().all(|l| l.trim_start().starts_with('・')) {
         Text::Bullets(

@@ -139,10 +139,69 @@ pub fn address(row: u32, col: u32) -> String {
 /// Reads a workbook made by `collect`. Errors are whole sentences naming the file.
 pub fn read(path: &Path) -> Result<Filled, String> {
     let name = display_name(path);
-    read_inner(path).map_err(|xlsx::Refused(msg)| format!("{name}: {msg}"))
+    let raw = read_raw(path, META_MAGIC, META_DEPARTMENT).map_err(|xlsx::Refused(msg)| format!("{name}: {msg}"))?;
+    let mut inputs = Vec::with_capacity(raw.inputs.len());
+    for i in raw.inputs {
+        let field = Field::from_code(&i.code).ok_or_else(|| {
+            format!("{name}: シート「{META_SHEET}」の欄「{}」を読めません。記入用ブックを作り直してください。", i.code)
+        })?;
+        inputs.push(Input {
+            name: i.name,
+            item: i.item,
+            initiative: i.initiative,
+            year: i.year,
+            field,
+            fingerprint: i.fingerprint,
+            sheet: i.sheet,
+            cell: i.cell,
+            value: i.value,
+        });
+    }
+    Ok(Filled { path: raw.path, plan: raw.plan, year: raw.year, department: raw.owner, inputs })
 }
 
-fn read_inner(path: &Path) -> Result<Filled, xlsx::Refused> {
+/// An input cell as the meta sheet names it, with its field's code not yet interpreted.
+#[derive(Clone, Debug)]
+pub struct RawInput {
+    /// The input's defined name, as `_shinko` lists it.
+    pub name: String,
+    pub item: String,
+    pub initiative: String,
+    pub year: i32,
+    pub code: String,
+    pub fingerprint: String,
+    pub sheet: String,
+    pub cell: String,
+    pub value: Cell,
+}
+
+/// A workbook of shinko's (department or committee member), as its meta sheet describes it.
+#[derive(Clone, Debug)]
+pub struct RawBook {
+    pub path: PathBuf,
+    pub plan: String,
+    pub year: i32,
+    /// The department or the member the workbook was made for.
+    pub owner: String,
+    pub inputs: Vec<RawInput>,
+}
+
+/// The magic in the first cell of a workbook's meta sheet, when it has one (to tell a
+/// department workbook from a committee member's).
+pub fn magic(path: &Path) -> Result<Option<String>, String> {
+    let name = display_name(path);
+    let mut wb = xlsx::open(path).map_err(|xlsx::Refused(m)| format!("{name}: {m}"))?;
+    if wb.sheet_part(META_SHEET).is_none() {
+        return Ok(None);
+    }
+    let meta: HashMap<(u32, u32), Value> =
+        wb.cells(META_SHEET, |r, c| r == 0 && c == 0).map_err(|xlsx::Refused(m)| format!("{name}: {m}"))?;
+    Ok(Some(text_of(meta.get(&(0, 0)))).filter(|m| !m.is_empty()))
+}
+
+/// Reads a workbook whose meta sheet starts with `magic` and names its owner under
+/// `owner_label`: the plan, the year, and every input cell through its defined name.
+pub fn read_raw(path: &Path, magic: &str, owner_label: &str) -> Result<RawBook, xlsx::Refused> {
     let refuse = |msg: String| xlsx::Refused(msg);
     let mut wb = xlsx::open(path)?;
     let not_ours = || {
@@ -155,12 +214,12 @@ fn read_inner(path: &Path) -> Result<Filled, xlsx::Refused> {
     }
     let meta: HashMap<(u32, u32), Value> = wb.cells(META_SHEET, |_, c| c < META_COLUMNS)?;
     let at = |r: u32, c: u32| meta.get(&(r, c));
-    if text_of(at(0, 0)) != META_MAGIC {
+    if text_of(at(0, 0)) != magic {
         return Err(not_ours());
     }
     let label_ok = text_of(at(1, 0)) == META_PLAN
         && text_of(at(2, 0)) == META_YEAR
-        && text_of(at(3, 0)) == META_DEPARTMENT;
+        && text_of(at(3, 0)) == owner_label;
     let year: Option<i32> = text_of(at(2, 1)).parse().ok();
     let (true, Some(year)) = (label_ok, year) else {
         return Err(refuse(format!(
@@ -168,7 +227,7 @@ fn read_inner(path: &Path) -> Result<Filled, xlsx::Refused> {
         )));
     };
     let plan = text_of(at(1, 1));
-    let department = text_of(at(3, 1));
+    let owner = text_of(at(3, 1));
 
     // The table of inputs, then the cells it names, each sheet read once.
     struct Wanted {
@@ -176,7 +235,7 @@ fn read_inner(path: &Path) -> Result<Filled, xlsx::Refused> {
         item: String,
         initiative: String,
         year: i32,
-        field: Field,
+        code: String,
         fingerprint: String,
         sheet: String,
         row: u32,
@@ -195,12 +254,16 @@ fn read_inner(path: &Path) -> Result<Filled, xlsx::Refused> {
                 row + 1
             ))
         };
-        let field = Field::from_code(&text_of(at(row, 4))).ok_or_else(bad)?;
+        let code = text_of(at(row, 4));
+        if code.is_empty() {
+            return Err(bad());
+        }
         let input_year: i32 = text_of(at(row, 3)).parse().map_err(|_| bad())?;
         let item = text_of(at(row, 1));
         let initiative = text_of(at(row, 2));
         let fingerprint = text_of(at(row, 5));
-        let formula = wb.names.get(&cell_name).ok_or_else(|| refuse(format!("入力欄の名前「{cell_name}」({initiative} / {input_year} / {}) がブックにありません。シートや行を削除しませんでしたか。記入用ブックを作り直してください。", field.label())))?;
+        let what = if initiative.is_empty() { &item } else { &initiative };
+        let formula = wb.names.get(&cell_name).ok_or_else(|| refuse(format!("入力欄の名前「{cell_name}」({what} / {input_year}) がブックにありません。シートや行を削除しませんでしたか。記入用ブックを作り直してください。")))?;
         let (sheet, r, c) = parse_reference(formula).ok_or_else(|| {
             refuse(format!("入力欄の名前「{cell_name}」の参照先「{formula}」を読めません (セルが削除された可能性があります)。記入用ブックを作り直してください。"))
         })?;
@@ -209,7 +272,7 @@ fn read_inner(path: &Path) -> Result<Filled, xlsx::Refused> {
                 "入力欄の名前「{cell_name}」の参照先のシート「{sheet}」がありません。記入用ブックを作り直してください。"
             )));
         }
-        wanted.push(Wanted { name: cell_name.clone(), item, initiative, year: input_year, field, fingerprint, sheet, row: r, col: c });
+        wanted.push(Wanted { name: cell_name.clone(), item, initiative, year: input_year, code, fingerprint, sheet, row: r, col: c });
         row += 1;
     }
     let mut sheets: Vec<&str> = wanted.iter().map(|w| w.sheet.as_str()).collect();
@@ -229,23 +292,23 @@ fn read_inner(path: &Path) -> Result<Filled, xlsx::Refused> {
     }
     let inputs = wanted
         .iter()
-        .map(|w| Input {
+        .map(|w| RawInput {
             name: w.name.clone(),
             item: w.item.clone(),
             initiative: w.initiative.clone(),
             year: w.year,
-            field: w.field,
+            code: w.code.clone(),
             fingerprint: w.fingerprint.clone(),
             sheet: w.sheet.clone(),
             cell: address(w.row, w.col),
             value: Cell::from(values.get(w.sheet.as_str()).and_then(|v| v.get(&(w.row, w.col)))),
         })
         .collect();
-    Ok(Filled {
+    Ok(RawBook {
         path: path.to_owned(),
         plan,
         year,
-        department,
+        owner,
         inputs,
     })
 }

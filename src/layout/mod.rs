@@ -3,6 +3,7 @@
 
 pub mod book;
 pub mod grid;
+pub mod opinions;
 pub mod paginate;
 pub mod sheet;
 pub mod table_builder;

@@ -61,6 +61,14 @@ fn build(plan: &Plan, items: &[&Item], s: &Summary) -> Result<Vec<u8>, XlsxError
     let headers: Vec<String> = summary::INDICATOR_HEADERS.iter().map(|h| (*h).to_owned()).collect();
     data_sheet(ws, &headers, &summary::indicator_table(plan, items))?;
 
+    // 意見一覧: the committee members' grades and opinions, when any exists for the year.
+    if let Some(rows) = crate::committee::opinion_rows(plan, items, s.year) {
+        let ws = wb.add_worksheet();
+        ws.set_name(crate::layout::opinions::SHEET)?;
+        let (headers, data) = crate::layout::opinions::data_rows(plan, &rows);
+        data_sheet(ws, &headers, &data)?;
+    }
+
     wb.save_to_buffer()
 }
 

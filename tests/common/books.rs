@@ -218,3 +218,9 @@ pub fn fill(src: &Path, dst: &Path, values: &[(&str, V)]) {
 pub fn cell_of(book: &Path, name: &str) -> (String, String) {
     defined_names(&read_zip(book)).get(name).cloned().unwrap_or_else(|| panic!("no name {name}"))
 }
+
+/// `fill` with texts only.
+pub fn fill_texts(src: &Path, dst: &Path, values: &[(&str, &str)]) {
+    let values: Vec<(&str, V)> = values.iter().map(|&(n, t)| (n, V::S(t))).collect();
+    fill(src, dst, &values);
+}
