@@ -40,3 +40,4 @@ pub mod summary;
 pub mod validate;
 pub mod commands;
 pub mod output;
+pub mod manifest;
