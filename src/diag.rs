@@ -281,9 +281,42 @@ impl termcolor::WriteColor for Japanese<'_> {
     }
 }
 
+/// What to do about an output that another program may hold open.
+pub const CLOSE_AND_RETRY: &str =
+    "このファイルを Excel や PDF の閲覧ソフトなどで開いているときは、閉じてから、もう一度実行してください。";
+
+/// Windows error codes that mean another program has the file open, in Japanese:
+/// ERROR_ACCESS_DENIED (5; also a read-only file), ERROR_SHARING_VIOLATION (32: Excel or a PDF
+/// viewer has it open), ERROR_LOCK_VIOLATION (33). A plain function of the code, so that it is
+/// tested on every platform; [`io_reason`] uses it on Windows only (elsewhere the numbers mean
+/// other things: 32 is EPIPE on Linux).
+pub fn windows_reason(code: i32) -> Option<&'static str> {
+    match code {
+        5 => Some("アクセスが拒否されました (ほかのプログラムが開いているか、読み取り専用のファイルです)"),
+        32 => Some("ほかのプログラム (Excel や PDF の閲覧ソフトなど) がこのファイルを開いています"),
+        33 => Some("ほかのプログラムがこのファイルをロックしています"),
+        _ => None,
+    }
+}
+
+/// Whether an error writing, replacing or removing a file may come from another program
+/// holding it open (Windows) or from the file being protected (read-only, immutable): then
+/// the clerk is asked to close it and run again ([`CLOSE_AND_RETRY`]).
+pub fn may_be_open_elsewhere(e: &std::io::Error) -> bool {
+    #[cfg(windows)]
+    if e.raw_os_error().is_some_and(|c| windows_reason(c).is_some()) {
+        return true;
+    }
+    matches!(e.kind(), std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ResourceBusy | std::io::ErrorKind::ExecutableFileBusy)
+}
+
 /// The reason of an I/O error, in Japanese (the standard library's texts are English).
 pub fn io_reason(e: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
+    #[cfg(windows)]
+    if let Some(text) = e.raw_os_error().and_then(windows_reason) {
+        return text.to_owned();
+    }
     let text = match e.kind() {
         K::NotFound => "ファイルまたはフォルダがありません",
         K::PermissionDenied => "アクセスが許可されていません (読み取り専用か、ほかのプログラムが使用中の可能性があります)",
@@ -323,4 +356,39 @@ pub fn io_reason(e: &std::io::Error) -> String {
 /// The absolute form of a path, for messages that say where shinko looked.
 pub fn absolute(path: &std::path::Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_codes_of_a_file_open_elsewhere_are_said_in_japanese() {
+        assert!(windows_reason(32).unwrap().contains("ほかのプログラム (Excel や PDF の閲覧ソフトなど) がこのファイルを開いています"));
+        assert!(windows_reason(33).unwrap().contains("ロック"));
+        assert!(windows_reason(5).unwrap().contains("アクセスが拒否されました"));
+        assert_eq!(windows_reason(2), None);
+    }
+
+    #[test]
+    fn a_file_open_elsewhere_gets_the_advice_to_close_it() {
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(may_be_open_elsewhere(&denied));
+        assert!(io_reason(&denied).contains("ほかのプログラムが使用中"));
+        assert!(!may_be_open_elsewhere(&std::io::Error::from(std::io::ErrorKind::NotFound)));
+        #[cfg(windows)]
+        for code in [5, 32, 33] {
+            let e = std::io::Error::from_raw_os_error(code);
+            assert!(may_be_open_elsewhere(&e), "{code}");
+            assert_eq!(io_reason(&e), windows_reason(code).unwrap());
+        }
+        #[cfg(unix)]
+        {
+            // EPERM: what renaming an immutable file gives, even to root.
+            let e = std::io::Error::from_raw_os_error(libc::EPERM);
+            assert!(may_be_open_elsewhere(&e));
+            // EPIPE is 32 on Linux: not a sharing violation.
+            assert!(!io_reason(&std::io::Error::from_raw_os_error(libc::EPIPE)).contains("Excel"));
+        }
+    }
 }

@@ -43,3 +43,4 @@ pub mod status;
 pub mod validate;
 pub mod commands;
 pub mod output;
+pub mod manifest;

@@ -45,12 +45,29 @@ pub fn is_hidden_name(name: &str) -> bool {
 
 /// Reads `plan.yaml` and every other `*.yaml` / `*.yml` of `dir`, in file-name order. A file
 /// that cannot be read is a problem of that file; the others are read and checked all the same.
-pub fn load_dir(dir: &Path, diags: &mut Diagnostics) -> Result<SheetSet, Diagnostic> {
+/// Where shinko looks for the sheets, and how to point it elsewhere.
+const WHERE_SHEETS_ARE: &str = "shinko は、指定がなければ、いまいるフォルダの sheets/ を読みます。plan.yaml のある sheets フォルダの親フォルダに移動して実行するか、--sheets フォルダ で場所を指定してください (例: --sheets D:\\進行管理\\sheets)。";
+
+/// Checks that the sheets folder can be read, before a command locks or reads it: a missing
+/// one (run outside the project folder) is said with the absolute path looked at.
+pub fn check_sheets_dir(dir: &Path) -> Result<(), Diagnostic> {
+    std::fs::read_dir(dir).map(drop).map_err(|e| sheets_dir_error(dir, &e))
+}
+
+fn sheets_dir_error(dir: &Path, e: &std::io::Error) -> Diagnostic {
     let shown = crate::diag::absolute(dir);
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostic::file(&shown, format!("シートのフォルダ {} を読めません: {}", shown.display(), io_reason(&e)))
-            .note("shinko は、いまいるフォルダの sheets/ を読みます。別の場所なら --sheets フォルダ で指定してください。")
-    })?;
+    let message = if e.kind() == std::io::ErrorKind::NotFound {
+        format!("シートのフォルダ {} がありません", shown.display())
+    } else {
+        format!("シートのフォルダ {} を読めません: {}", shown.display(), io_reason(e))
+    };
+    let here = std::env::current_dir().map(|d| format!("いまいるフォルダ: {}", d.display())).unwrap_or_default();
+    let d = Diagnostic::file(&shown, message).note(WHERE_SHEETS_ARE);
+    if here.is_empty() { d } else { d.note(here) }
+}
+
+pub fn load_dir(dir: &Path, diags: &mut Diagnostics) -> Result<SheetSet, Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| sheets_dir_error(dir, &e))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
@@ -72,7 +89,8 @@ pub fn load_dir(dir: &Path, diags: &mut Diagnostics) -> Result<SheetSet, Diagnos
                 "{} がありません。計画全体の設定 (計画名・計画期間・改革の柱・評価区分) を書いた plan.yaml をこのフォルダに置いてください。",
                 crate::diag::absolute(&plan_path).display()
             ),
-        ));
+        )
+        .note(WHERE_SHEETS_ARE));
     }
     let mut inputs = Vec::new();
     let mut unreadable = Vec::new();

@@ -42,7 +42,7 @@ enum Command {
     /// 一覧 (取組×年度ごとに 1 行)、指標 (指標×年度ごとに 1 行)。summary.csv: 一覧と同じ内容の CSV (UTF-8 BOM 付き)。
     /// 入力に誤りがあるときは、すべての誤りを表示し、何も書き出しません。
     /// 前回と中身が同じファイルは書き直しません。
-    #[command(next_help_heading = "オプション", override_usage = "shinko build [--sheets フォルダ] [--out フォルダ] [--format 形式] [--year 年度]")]
+    #[command(next_help_heading = "オプション", override_usage = "shinko build [--sheets フォルダ] [--out フォルダ] [--format 形式] [--year 年度] [--clean]")]
     Build {
         /// 入力のフォルダ (plan.yaml と項目ごとの YAML)。省略時: sheets
         #[arg(long, value_name = "フォルダ", default_value = "sheets", hide_default_value = true)]
@@ -56,6 +56,9 @@ enum Command {
         /// 冊子と総括表で評価する年度 (例: 2021、R3、令和3年度)。省略時: 自己評価が記入されている最後の年度
         #[arg(long, value_name = "年度", value_parser = shinko::era::parse_year)]
         year: Option<i32>,
+        /// sheets にもうない項目の古いファイル (以前の build が書き出した PDF・Excel・HTML) を出力先から消します (shinko が書き出したままのファイルだけ)
+        #[arg(long)]
+        clean: bool,
     },
     /// シートを検査し、すべての誤りをファイル名・行・列つきで表示します (何も書き出しません)
     ///
@@ -259,7 +262,7 @@ fn run() -> u8 {
         }
     };
     let result = match cli.command {
-        Command::Build { sheets, out, format, year } => commands::build::run(&sheets, &out, &format, year),
+        Command::Build { sheets, out, format, year, clean } => commands::build::run(&sheets, &out, &format, year, clean),
         Command::Check { sheets } => commands::check::run(&sheets),
         Command::New { item, sheets, initiatives } => commands::new::run(&sheets, &item, initiatives),
         Command::Collect { year, sheets, out, committee: true } => commands::committee::collect(&sheets, &out, year),

@@ -56,6 +56,8 @@ pub const LOCK_FILE: &str = ".shinko.lock";
 /// The beginning and end of every temporary file's name.
 const TEMP_PREFIX: &str = ".shinko-";
 const TEMP_SUFFIX: &str = ".tmp";
+/// The end of the name of a file moved aside during a commit (kept if the run is killed).
+const BACKUP_SUFFIX: &str = ".bak";
 /// The largest file read whole (a YAML sheet, an output compared before rewriting).
 pub const MAX_READ: u64 = 256 << 20;
 
@@ -338,6 +340,8 @@ struct Staged {
 #[derive(Default)]
 pub struct Batch {
     staged: Mutex<Vec<Staged>>,
+    /// Outputs to remove at the commit (`build --clean`).
+    removals: Mutex<Vec<PathBuf>>,
 }
 
 /// What exists at a target before it is written.
@@ -416,10 +420,32 @@ impl Batch {
         Ok(written)
     }
 
-    /// Makes the staged files durable and renames them into place.
+    /// Stages the removal of the output `path` (`build --clean`): a regular file, removed at
+    /// the commit together with the renames, or not at all if the commit fails.
+    pub fn stage_removal(&self, path: &Path) -> Result<(), String> {
+        match std::fs::symlink_metadata(path) {
+            Ok(m) if m.is_file() => {}
+            Ok(m) => return Err(not_regular(path, &m)),
+            Err(e) => return Err(format!("{} を確かめられません: {}", path.display(), io_reason(&e))),
+        }
+        lock_folder(parent(path))?;
+        self.removals.lock().unwrap_or_else(|e| e.into_inner()).push(path.to_path_buf());
+        Ok(())
+    }
+
+    /// Makes the staged files durable and puts them in place, removing the staged removals:
+    /// all of it, or (on an error) none of it.
+    ///
+    /// First every file that is replaced or removed is moved aside (renamed to
+    /// `.shinko-XXXXXX.bak` beside it). A file that another program holds open on Windows
+    /// (Excel, a PDF viewer) cannot be renamed, so this is where such a file is found, before
+    /// any output changed; what was moved aside is then moved back. Then the new files are
+    /// renamed into place, and the moved-aside files removed. (A run killed in between leaves
+    /// the old file as `.shinko-XXXXXX.bak`, which is never removed automatically.)
     pub fn commit(self) -> Result<(), String> {
         let staged = std::mem::take(&mut *self.lock());
-        if staged.is_empty() {
+        let removals = std::mem::take(&mut *self.removals.lock().unwrap_or_else(|e| e.into_inner()));
+        if staged.is_empty() && removals.is_empty() {
             return Ok(());
         }
         // Data first, so that no rename can outlive its file's contents in a power cut.
@@ -428,6 +454,7 @@ impl Batch {
             return Err(format!("出力ファイルをディスクに書き込めません: {}", io_reason(&e)));
         }
         let mut dirs: Vec<PathBuf> = Vec::new();
+        let mut aside: Vec<(PathBuf, PathBuf)> = Vec::new();
         {
             // Under the registry's lock: a signal waits for the renames to finish.
             let mut registry = staging();
@@ -436,6 +463,20 @@ impl Batch {
                 remove_temps(staged);
                 return Err("中断されました".into());
             }
+            let replaced = staged.iter().map(|s| s.path.as_path()).filter(|p| std::fs::symlink_metadata(p).is_ok());
+            let moving: Vec<PathBuf> = replaced.chain(removals.iter().map(PathBuf::as_path)).map(Path::to_path_buf).collect();
+            for target in moving {
+                match move_aside(&target) {
+                    Ok(backup) => aside.push((target, backup)),
+                    Err(e) => {
+                        put_back(&aside, &[]);
+                        drop(registry);
+                        remove_temps(staged);
+                        return Err(replace_error(&target, &e));
+                    }
+                }
+            }
+            let mut placed: Vec<PathBuf> = Vec::new();
             let mut rest = staged.into_iter();
             while let Some(s) = rest.next() {
                 let tmp_path = s.tmp.to_path_buf();
@@ -445,14 +486,23 @@ impl Batch {
                     for r in rest.by_ref() {
                         registry.files.remove(r.tmp.as_ref() as &Path);
                     }
-                    return Err(format!("{} に書き込めません: {}", s.path.display(), io_reason(&e.error)));
+                    put_back(&aside, &placed);
+                    return Err(replace_error(&s.path, &e.error));
                 }
                 registry.files.remove(&tmp_path);
                 registry.renamed = true;
+                placed.push(s.path.clone());
                 let dir = parent(&s.path).to_path_buf();
                 if !dirs.contains(&dir) {
                     dirs.push(dir);
                 }
+            }
+        }
+        for (target, backup) in &aside {
+            let _ = std::fs::remove_file(backup);
+            let dir = parent(target).to_path_buf();
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
             }
         }
         // The renames themselves (best effort: not every platform can sync a folder).
@@ -493,7 +543,10 @@ fn inspect(target: &Path, bytes: &[u8], follow: bool) -> Result<Before, String> 
     let f = match open_checked(target, follow) {
         Ok(Ok(f)) => f,
         Ok(Err(msg)) => return Err(msg),
-        Err(e) => return Err(format!("{} を読めません: {}", target.display(), io_reason(&e))),
+        Err(e) => {
+            let hint = if crate::diag::may_be_open_elsewhere(&e) { crate::diag::CLOSE_AND_RETRY } else { "" };
+            return Err(format!("{} を読めません: {}。{hint}", target.display(), io_reason(&e)));
+        }
     };
     let m = f
         .metadata()
@@ -550,6 +603,41 @@ fn parent(path: &Path) -> &Path {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     }
+}
+
+/// Renames `target` to a new `.shinko-XXXXXX.bak` beside it, returning that name.
+fn move_aside(target: &Path) -> std::io::Result<PathBuf> {
+    let backup = tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(BACKUP_SUFFIX).tempfile_in(parent(target))?;
+    let backup = backup.into_temp_path().keep().map_err(|e| e.error)?;
+    if let Err(e) = std::fs::rename(target, &backup) {
+        let _ = std::fs::remove_file(&backup);
+        return Err(e);
+    }
+    Ok(backup)
+}
+
+/// Undoes a commit that failed half-way: the new files `placed` where nothing was before are
+/// removed, and every moved-aside file goes back to its name.
+fn put_back(aside: &[(PathBuf, PathBuf)], placed: &[PathBuf]) {
+    for p in placed {
+        if !aside.iter().any(|(t, _)| t == p) {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    for (target, backup) in aside.iter().rev() {
+        let _ = std::fs::rename(backup, target);
+    }
+}
+
+/// The message for an output that could not be replaced or removed, with what to do when
+/// another program has it open (Excel, a PDF viewer).
+fn replace_error(path: &Path, e: &std::io::Error) -> String {
+    let mut m = format!("{} に書き込めません: {}。", path.display(), io_reason(e));
+    if crate::diag::may_be_open_elsewhere(e) {
+        m.push_str(crate::diag::CLOSE_AND_RETRY);
+    }
+    m.push_str("ファイルはどれも実行前のままです。");
+    m
 }
 
 fn remove_temps(staged: Vec<Staged>) {

@@ -1,13 +1,16 @@
 //! `shinko build`: validate, lay out and render every item, the book, the 総括表 and the HTML
 //! pages, then write the outputs.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Instant;
 
 use rayon::prelude::*;
 
 use super::{Outcome, Report, load_checked};
+use crate::diag::Diagnostic;
 use crate::era;
+use crate::manifest;
 use crate::layout;
 use crate::model::Item;
 use crate::output::{self, Written};
@@ -62,6 +65,48 @@ fn size_on_disk(path: &Path) -> Option<u64> {
     std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| m.len())
 }
 
+/// Every file a build makes in the output folder for these items (by their file stems) and
+/// the plan, in any format: relative paths as `crate::manifest` lists them.
+fn expected_outputs(stems: &[String]) -> BTreeSet<String> {
+    let mut all: BTreeSet<String> = [BOOK_FILE, SUMMARY_XLSX, SUMMARY_CSV, "html/index.html", "html/style.css"].map(String::from).into();
+    for stem in stems {
+        for fmt in Format::ALL.iter().filter(|f| f.per_item()) {
+            all.insert(format!("{stem}.{}", fmt.extension()));
+        }
+        all.insert(format!("html/{stem}.html"));
+    }
+    all
+}
+
+/// One warning per item whose files are stale: without `--clean`, that they are still there
+/// (and how to remove them); with it, those not removed because they were changed since.
+fn stale_warnings(stale: &[manifest::Stale], clean: bool) -> Vec<Diagnostic> {
+    let mut by_item: BTreeMap<&str, Vec<&manifest::Stale>> = BTreeMap::new();
+    for s in stale.iter().filter(|s| !clean || !s.as_written) {
+        by_item.entry(s.stem()).or_default().push(s);
+    }
+    by_item
+        .into_iter()
+        .map(|(stem, files)| {
+            let names: Vec<String> = files.iter().map(|s| s.path.display().to_string()).collect();
+            let d = if clean {
+                Diagnostic::run(format!(
+                    "sheets にない項目「{stem}」のファイルを消していません: {}",
+                    names.join("、")
+                ))
+                .note("shinko が書き出した後に中身が変わっているため、消しませんでした。要らないファイルなら、確かめてから手で消してください。")
+            } else {
+                Diagnostic::run(format!(
+                    "sheets にない項目「{stem}」のファイルが出力フォルダに残っています: {}",
+                    names.join("、")
+                ))
+                .note("項目を取り下げたのなら、公開しないよう shinko build --clean で消してください (shinko が書き出したファイルだけを消します)。")
+            };
+            d.warning()
+        })
+        .collect()
+}
+
 /// Counts of staged files.
 #[derive(Default, Clone, Copy)]
 struct Tally {
@@ -82,18 +127,19 @@ impl Tally {
     }
 }
 
-/// A failed run leaves no output, not even a folder it made.
-pub fn run(sheets: &Path, out: &Path, formats: &[Format], year: Option<i32>) -> Outcome {
-    let result = build(sheets, out, formats, year);
+/// A failed run leaves no output, not even a folder it made. `clean`: remove the stale
+/// outputs of items no longer in the sheets (`--clean`, see `crate::manifest`).
+pub fn run(sheets: &Path, out: &Path, formats: &[Format], year: Option<i32>, clean: bool) -> Outcome {
+    let result = build(sheets, out, formats, year, clean);
     if !matches!(&result, Ok(report) if !report.has_errors()) {
         output::remove_empty_dirs();
     }
     result
 }
 
-fn build(sheets: &Path, out: &Path, formats: &[Format], year: Option<i32>) -> Outcome {
+fn build(sheets: &Path, out: &Path, formats: &[Format], year: Option<i32>, clean: bool) -> Outcome {
     let started = Instant::now();
-    let (mut set, diags) = load_checked(sheets)?;
+    let (mut set, mut diags) = load_checked(sheets)?;
     if diags.has_errors() {
         return Ok(Report::of(set, diags, "エラーがあるため、何も書き出していません。"));
     }
@@ -152,6 +198,13 @@ fn build(sheets: &Path, out: &Path, formats: &[Format], year: Option<i32>) -> Ou
         .map(|f| need_layout.then(|| layout::lay_out(plan, &f.item)))
         .collect();
     let batch = output::Batch::new();
+    // What this build writes (or leaves unchanged) in `out`, for the list of its outputs.
+    let record = manifest::Record::default();
+    let stage = |path: &Path, bytes: &[u8]| -> Result<Written, String> {
+        let written = batch.stage(path, bytes)?;
+        record.add(out, path, bytes);
+        Ok(written)
+    };
     let mut order: Vec<usize> = (0..set.items.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(set.files[set.items[i].file].text.len()));
     let summary = summary::summarize(plan, &items, year);
@@ -174,16 +227,16 @@ fn build(sheets: &Path, out: &Path, formats: &[Format], year: Option<i32>) -> Ou
             let book = layout::book::lay_out(plan, &summary, &with_pillar);
             pages += book.pages.len();
             let bytes = render::book::render(&book)?;
-            tally.add(batch.stage(&out.join(BOOK_FILE), &bytes)?);
+            tally.add(stage(&out.join(BOOK_FILE), &bytes)?);
             sizes.push((BOOK_FILE, bytes.len() as u64));
             bar.inc(1);
         }
         if has(Format::Summary) {
             let bytes = render::summary::xlsx(plan, &items, &summary)?;
-            tally.add(batch.stage(&out.join(SUMMARY_XLSX), &bytes)?);
+            tally.add(stage(&out.join(SUMMARY_XLSX), &bytes)?);
             sizes.push((SUMMARY_XLSX, bytes.len() as u64));
             let bytes = render::summary::csv(plan, &items);
-            tally.add(batch.stage(&out.join(SUMMARY_CSV), &bytes)?);
+            tally.add(stage(&out.join(SUMMARY_CSV), &bytes)?);
             sizes.push((SUMMARY_CSV, bytes.len() as u64));
             bar.inc(1);
         }
@@ -218,7 +271,7 @@ fn build(sheets: &Path, out: &Path, formats: &[Format], year: Option<i32>) -> Ou
                         Format::Xlsx => render::xlsx::render(plan, &f.item, sheet)?,
                         Format::Book | Format::Summary | Format::Html => unreachable!("per-item formats only"),
                     };
-                    tally.add(batch.stage(&out.join(format!("{stem}.{}", fmt.extension())), &bytes)?);
+                    tally.add(stage(&out.join(format!("{stem}.{}", fmt.extension())), &bytes)?);
                     sizes.push((fmt.extension(), bytes.len() as u64));
                 }
                 // The page links to the item's files: those made now, or already in the folder.
@@ -232,7 +285,7 @@ fn build(sheets: &Path, out: &Path, formats: &[Format], year: Option<i32>) -> Ou
                     .collect();
                 if html {
                     let page = render::html::item_page(plan, &f.item, sheet, &downloads);
-                    tally.add(batch.stage(&html_dir.join(format!("{stem}.html")), page.as_bytes())?);
+                    tally.add(stage(&html_dir.join(format!("{stem}.html")), page.as_bytes())?);
                 }
                 bar.inc(1);
                 Ok((sheet.pages.len(), tally, downloads))
@@ -262,9 +315,19 @@ fn build(sheets: &Path, out: &Path, formats: &[Format], year: Option<i32>) -> Ou
         let section = render::html::summary_section(&summary);
         let index = render::html::index_page(plan, &entries, &plan_downloads, Some(&section));
         for (name, bytes) in [("index.html", index.as_bytes()), ("style.css", render::html::STYLE.as_bytes())] {
-            tally.add(batch.stage(&html_dir.join(name), bytes)?);
+            tally.add(stage(&html_dir.join(name), bytes)?);
         }
     }
+    // Outputs of items no longer in the sheets: warned about, or removed with `--clean`.
+    let expected = expected_outputs(&set.items.iter().map(|f| output::file_stem(&f.item.number.value)).collect::<Vec<_>>());
+    let listed = manifest::plan(out, record, &expected, clean);
+    let mut removed = Vec::new();
+    for s in listed.stale.iter().filter(|s| clean && s.as_written) {
+        batch.stage_removal(&s.path)?;
+        removed.push(s.path.display().to_string());
+    }
+    diags.list.extend(stale_warnings(&listed.stale, clean));
+    batch.stage(&out.join(manifest::FILE), &listed.next.to_bytes())?;
     batch.commit()?;
     let book = if has(Format::Book) { format!("、冊子 {book_pages} ページ") } else { String::new() };
     let said = format!(
@@ -281,5 +344,8 @@ fn build(sheets: &Path, out: &Path, formats: &[Format], year: Option<i32>) -> Ou
     drop(entries);
     let mut report = Report::of(set, diags, "");
     report.summary = said;
+    if !removed.is_empty() {
+        report.summary.push_str(&format!("\nsheets にない項目の古いファイル {} 個を消しました: {}", removed.len(), removed.join("、")));
+    }
     Ok(report)
 }

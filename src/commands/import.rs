@@ -10,6 +10,7 @@ use crate::output;
 pub fn run(sheets: &Path, files: &[PathBuf], dry_run: bool, year: Option<i32>) -> Outcome {
     // One writer at a time: the lock is taken before the YAML is read, so that a second
     // import waits, then reads what the first one wrote (no change is written and then lost).
+    crate::load::check_sheets_dir(sheets)?;
     if !dry_run {
         output::lock_folder(sheets)?;
     }

@@ -207,7 +207,8 @@ pub fn files_in(dir: &Path) -> Vec<String> {
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default();
     // The lock file of a folder shinko has written into (it stays: removing it would race).
-    v.retain(|f| f != shinko::output::LOCK_FILE);
+    // And the list of what build wrote there (kept to find stale outputs).
+    v.retain(|f| f != shinko::output::LOCK_FILE && f != shinko::manifest::FILE);
     v.sort();
     v
 }
