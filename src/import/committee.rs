@@ -9,7 +9,7 @@
 //! corrected book the member sends again must replace what their first book wrote, while a
 //! hand edit by the secretariat after the import must not be overwritten. Each import
 //! records, per (item, year, member, field), the fingerprint of the value it wrote, in
-//! `{sheets}/.shinko-committee-imports.tsv` (written in the same batch as the YAML). A cell
+//! `{sheets}/.shinko.committee-imports.tsv` (written in the same batch as the YAML). A cell
 //! that differs from the value its book was made with is accepted when the YAML still holds
 //! the value the book was made from, or the value the member's earlier book wrote (the
 //! recorded fingerprint): a corrected re-sent book. Otherwise the YAML was changed by someone
@@ -30,7 +30,7 @@ use crate::validate;
 use crate::yaml_edit::{self, Change};
 
 /// The record of what committee imports wrote, in the sheets folder.
-pub const LOG_FILE: &str = ".shinko-committee-imports.tsv";
+pub const LOG_FILE: &str = ".shinko.committee-imports.tsv";
 
 /// (item, year, member, field code) → fingerprint of the value an import wrote.
 pub type Log = BTreeMap<(String, i32, String, String), String>;
