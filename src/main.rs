@@ -144,8 +144,11 @@ enum Command {
         #[arg(long, value_name = "フォルダ", default_value = "sheets", hide_default_value = true)]
         sheets: PathBuf,
         /// Excel ファイルの書き出し先。.xlsx で終わればそのファイル、それ以外はフォルダ (その中の status-年度.xlsx)
-        #[arg(long, value_name = "ファイルまたはフォルダ")]
+        #[arg(long, value_name = "ファイルまたはフォルダ", conflicts_with = "committee")]
         out: Option<PathBuf>,
+        /// 課のブックの代わりに、外部評価委員の評価用ブックの提出状況を表示します (画面のみ)
+        #[arg(long)]
+        committee: bool,
     },
 }
 
@@ -268,7 +271,8 @@ fn run() -> u8 {
         Command::Collect { year, sheets, out, committee: true } => commands::committee::collect(&sheets, &out, year),
         Command::Collect { year, sheets, out, committee: false } => commands::collect::run(&sheets, &out, year),
         Command::Import { files, sheets, dry_run, year } => commands::import::run(&sheets, &files, dry_run, year),
-        Command::Status { year, files, sheets, out } => commands::status::run(&sheets, &files, year, out.as_deref()),
+        Command::Status { year, files, sheets, out: _, committee: true } => commands::status::run_committee(&sheets, &files, year),
+        Command::Status { year, files, sheets, out, committee: false } => commands::status::run(&sheets, &files, year, out.as_deref()),
     };
     let report = match result {
         Ok(report) => report,

@@ -328,3 +328,39 @@ fn check_reports_unknown_members_and_grades_with_their_places() {
     let r = common::check(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/book-plan")));
     assert_eq!(r.code, Some(0), "{}", r.stderr);
 }
+
+/// The status line of one member in `status --committee`'s table.
+fn status_row<'a>(stdout: &'a str, member: &str) -> Vec<&'a str> {
+    let line = stdout.lines().find(|l| l.starts_with(member)).unwrap_or_else(|| panic!("no row for {member}:\n{stdout}"));
+    line.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect()
+}
+
+#[test]
+fn status_committee_lists_who_has_not_answered() {
+    let dir = workdir("committee-status");
+    let books = filled(&dir);
+    // 山田's answers are imported; 佐藤's book is given but not imported; 鈴木 has nothing.
+    let r = import(&dir, &[&books[0]]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let dept = dir.join("dept");
+    let r = shinko(&["collect".as_ref(), "--year".as_ref(), "2022".as_ref(), "--sheets".as_ref(), s(&dir.join("sheets")), "--out".as_ref(), s(&dept)]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let dept_book = std::fs::read_dir(dept.join("collect").join("2022")).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_file()).unwrap();
+    let before = sheets_files(&dir);
+    let r = shinko(&["status".as_ref(), "--year".as_ref(), "R4".as_ref(), "--committee".as_ref(), "--sheets".as_ref(), s(&dir.join("sheets")), s(&books[1]), s(&dept_book)]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    // 山田 answered items 1-2 and 2-1 of the fixture's three; 佐藤's book is not imported yet.
+    assert_eq!(status_row(&r.stdout, YAMADA), vec![YAMADA, "取り込み済", "1 項目"]);
+    let sato = status_row(&r.stdout, SATO);
+    assert_eq!(&sato[..3], &[SATO, "提出済", "3 項目"]);
+    assert!(sato[3].ends_with("sato-filled.xlsx"), "{sato:?}");
+    assert_eq!(status_row(&r.stdout, SUZUKI), vec![SUZUKI, "未提出", "3 項目"]);
+    assert!(r.stdout.contains("委員 3 人のうち 2 人が提出済 (取り込み済を含む)、未提出 1 人。"), "{}", r.stdout);
+    assert!(r.stderr.contains("課の記入用ブックです (外部評価委員の評価用ブックではありません)"), "{}", r.stderr);
+    assert_eq!(sheets_files(&dir), before, "status writes nothing");
+    // --out is for the departments' report only.
+    let r = shinko(&["status".as_ref(), "--year".as_ref(), "2022".as_ref(), "--committee".as_ref(), "--sheets".as_ref(), s(&dir.join("sheets")), "--out".as_ref(), s(&dir.join("st"))]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("同時に指定できないオプションがあります"), "{}", r.stderr);
+    assert!(!dir.join("st").exists());
+}

@@ -144,16 +144,7 @@ pub fn run(sheets: &Path, books: &[PathBuf], year: i32, out: Option<&Path>) -> O
     if diags.has_errors() {
         return Ok(Report::of(set, diags, "シートに誤りがあるため、提出状況を調べていません。先に誤りを直してください。"));
     }
-    let Some(plan) = set.plan.clone() else {
-        return Err("plan.yaml を読めませんでした".into());
-    };
-    if year < plan.first_year || year > plan.last_year {
-        return Err(format!(
-            "{year} 年度は計画期間 ({}〜{} 年度) の外です。--year には計画期間の年度を指定してください。",
-            plan.first_year, plan.last_year
-        )
-        .into());
-    }
+    let plan = super::collect::plan_for_year(&set, year)?.clone();
     let (mut errors, mut warnings) = (Vec::new(), Vec::new());
     let paths = book_paths(books, &mut errors, &mut warnings);
     if !errors.is_empty() {
@@ -213,4 +204,98 @@ pub fn run(sheets: &Path, books: &[PathBuf], year: i32, out: Option<&Path>) -> O
     let mut report = Report::of(set, diags, "");
     report.summary = written;
     Ok(report)
+}
+
+/// `shinko status --committee`: per member of plan.yaml's 外部評価委員, whether their book of
+/// `year` was given (提出済), is not given but their answers are already in the sheets
+/// (取り込み済), or neither (未提出), and for how many items the sheets hold no grade or opinion
+/// of theirs. Terminal only.
+pub fn run_committee(sheets: &Path, books: &[PathBuf], year: i32) -> Outcome {
+    use crate::committee;
+    let (set, mut diags) = load_checked(sheets)?;
+    if diags.has_errors() {
+        return Ok(Report::of(set, diags, "シートに誤りがあるため、提出状況を調べていません。先に誤りを直してください。"));
+    }
+    let plan = super::collect::plan_for_year(&set, year)?.clone();
+    if plan.members.is_empty() {
+        return Err(format!(
+            "plan.yaml に {} が書かれていないため、委員の提出状況はありません。",
+            crate::schema::word::MEMBERS
+        )
+        .into());
+    }
+    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    let paths = book_paths(books, &mut errors, &mut warnings);
+    if !errors.is_empty() {
+        diags.list.extend(errors);
+        diags.list.extend(warnings);
+        return Ok(Report::of(set, diags, "何も書き出していません。"));
+    }
+    let label = crate::era::long_label(year);
+    // member name → the books given for them
+    let mut given: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for p in &paths {
+        let shown = p.display().to_string();
+        if let Ok(Some(magic)) = workbook::magic(p)
+            && magic == crate::collect::META_MAGIC
+        {
+            warnings.push(
+                Diagnostic::file(p, "課の記入用ブックです (外部評価委員の評価用ブックではありません)")
+                    .warning()
+                    .note("課のブックの提出状況は --committee を付けずに調べます。"),
+            );
+            continue;
+        }
+        match crate::import::committee::read(p) {
+            Ok(b) if b.plan != plan.name => warnings.push(
+                Diagnostic::file(p, format!("別の計画「{}」の評価用ブックです", b.plan)).warning().note("このファイルは提出状況に数えていません。"),
+            ),
+            Ok(b) if b.year != year => warnings.push(
+                Diagnostic::file(p, format!("{} の評価用ブックです。この一覧は {label} のものなので、提出状況に数えていません", crate::era::long_label(b.year)))
+                    .warning(),
+            ),
+            Ok(b) if !plan.members.iter().any(|m| m.name.value == b.owner) => warnings.push(
+                Diagnostic::file(p, format!("委員「{}」の評価用ブックですが、plan.yaml の {} にいません", b.owner, crate::schema::word::MEMBERS))
+                    .warning()
+                    .note("このファイルは提出状況に数えていません。"),
+            ),
+            Ok(b) => given.entry(b.owner).or_default().push(shown),
+            Err(e) => {
+                let name = format!("{}: ", workbook::display_name(p));
+                warnings.push(
+                    Diagnostic::file(p, e.strip_prefix(&name).unwrap_or(&e))
+                        .warning()
+                        .note("外部評価委員の評価用ブックではないため、提出状況に数えていません。"),
+                );
+            }
+        }
+    }
+    let items: Vec<&crate::model::Item> = set.items.iter().map(|f| &f.item).collect();
+    let mut rows = Vec::new();
+    let (mut returned, mut missing) = (0, 0);
+    for m in &plan.members {
+        let name = &m.name.value;
+        let unanswered = items
+            .iter()
+            .filter(|i| committee::Field::ALL.iter().all(|&f| committee::value_of(i, year, name, f).is_empty()))
+            .count();
+        let books = given.get(name).cloned().unwrap_or_default();
+        let state = if !books.is_empty() {
+            returned += 1;
+            "提出済"
+        } else if committee::has_answered(&set.items, year, name) {
+            returned += 1;
+            "取り込み済"
+        } else {
+            missing += 1;
+            "未提出"
+        };
+        let unanswered = if unanswered == 0 { "なし".to_owned() } else { format!("{unanswered} 項目") };
+        rows.push(vec![name.clone(), state.to_owned(), unanswered, books.join("、")]);
+    }
+    crate::say!("外部評価委員の提出状況 ({label})");
+    crate::say!("{}", table(&["委員", "状態", "シートで未回答", "ブック"], &rows));
+    crate::say!("{label}: 委員 {} 人のうち {returned} 人が提出済 (取り込み済を含む)、未提出 {missing} 人。", plan.members.len());
+    diags.list.extend(warnings);
+    Ok(Report::of(set, diags, ""))
 }
