@@ -50,12 +50,7 @@ fn import(dir: &TempDir, books: &[&Path]) -> common::Run {
 
 /// Every file of the sheets folder (YAML and the import record), by name.
 fn sheets_files(dir: &TempDir) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir.join("sheets"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().is_some_and(|n| n != shinko::output::LOCK_FILE))
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
-        .collect()
+    books::sheet_files(dir.path())
 }
 
 fn yaml(dir: &TempDir, name: &str) -> String {

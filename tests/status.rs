@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
@@ -114,46 +113,10 @@ fn empty_rows() -> Vec<Vec<String>> {
 
 // ---- editing a workbook's XML (a department filling a cell) ----
 
-fn read_zip(path: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut f = z.by_index(i).unwrap();
-            let mut buf = Vec::new();
-            f.read_to_end(&mut buf).unwrap();
-            (f.name().unwrap().into_owned(), buf)
-        })
-        .collect()
-}
-
 /// Writes `text` into the input cell `name` of the workbook `book` (in place), as an inline
 /// string, the way another program would save it.
 fn fill(book: &Path, name: &str, text: &str) {
-    let mut entries = read_zip(book);
-    let find = |entries: &[(String, Vec<u8>)], part: &str| String::from_utf8(entries.iter().find(|(n, _)| n == part).unwrap().1.clone()).unwrap();
-    let wb = find(&entries, "xl/workbook.xml");
-    let key = format!("<definedName name=\"{name}\">");
-    let at = wb.find(&key).unwrap_or_else(|| panic!("no name {name}")) + key.len();
-    let formula = &wb[at..at + wb[at..].find('<').unwrap()];
-    let (sheet, cell) = formula.rsplit_once('!').unwrap();
-    let (sheet, cell) = (sheet.trim_matches('\'').replace("&apos;", "'"), cell.replace('$', ""));
-    let tag = wb[..wb.find(&format!("<sheet name=\"{sheet}\"")).unwrap()].matches("<sheet ").count() + 1;
-    let part = format!("xl/worksheets/sheet{tag}.xml");
-    let xml = find(&entries, &part);
-    let start = xml.find(&format!("<c r=\"{cell}\"")).unwrap();
-    let open_end = start + xml[start..].find('>').unwrap();
-    let end = if xml.as_bytes()[open_end - 1] == b'/' { open_end + 1 } else { start + xml[start..].find("</c>").unwrap() + 4 };
-    let style = xml[start..end].split(" s=\"").nth(1).map(|s| format!(" s=\"{}\"", &s[..s.find('"').unwrap()])).unwrap_or_default();
-    let new = format!("<c r=\"{cell}\"{style} t=\"inlineStr\"><is><t>{text}</t></is></c>");
-    let edited = format!("{}{new}{}", &xml[..start], &xml[end..]);
-    entries.iter_mut().find(|(n, _)| *n == part).unwrap().1 = edited.into_bytes();
-    let mut z = zip::ZipWriter::new(std::fs::File::create(book).unwrap());
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (n, bytes) in &entries {
-        z.start_file(n.as_str(), opts).unwrap();
-        z.write_all(bytes).unwrap();
-    }
-    z.finish().unwrap();
+    common::books::fill_texts(book, book, &[(name, text)]);
 }
 
 fn sheet_rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
@@ -295,7 +258,7 @@ fn out_writes_the_same_report_as_a_workbook() {
     assert_eq!(table(&r.stdout, "未記入一覧"), empty_rows());
 
     // Header frozen, a filter over the table, the bundled font; same input, same bytes.
-    let entries = read_zip(&file);
+    let entries = common::books::read_zip(&file);
     for (part, rows, cols) in [("xl/worksheets/sheet1.xml", returns.len(), "D"), ("xl/worksheets/sheet2.xml", empty.len(), "E")] {
         let xml = String::from_utf8(entries.iter().find(|(n, _)| n == part).unwrap().1.clone()).unwrap();
         assert!(xml.contains("<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"), "{part}: no frozen header");

@@ -139,19 +139,46 @@ pub fn summary_line(s: &Status) -> String {
     )
 }
 
-pub fn run(sheets: &Path, books: &[PathBuf], year: i32, out: Option<&Path>) -> Outcome {
+/// What both reports start from: the checked sheets, the plan, the books given and the
+/// warnings about them.
+struct Start {
+    set: crate::load::SheetSet,
+    diags: crate::diag::Diagnostics,
+    plan: crate::model::Plan,
+    paths: Vec<PathBuf>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Loads and checks the sheets, the year and (for the committee's report) the members, and
+/// resolves the books given; `Err(report)` when the sheets or the paths stop the run there.
+fn start(sheets: &Path, books: &[PathBuf], year: i32, committee: bool) -> Result<Result<Start, Report>, Diagnostic> {
     let (set, mut diags) = load_checked(sheets)?;
     if diags.has_errors() {
-        return Ok(Report::of(set, diags, "シートに誤りがあるため、提出状況を調べていません。先に誤りを直してください。"));
+        return Ok(Err(Report::of(set, diags, "シートに誤りがあるため、提出状況を調べていません。先に誤りを直してください。")));
     }
     let plan = super::collect::plan_for_year(&set, year)?.clone();
+    if committee && plan.members.is_empty() {
+        return Err(format!(
+            "plan.yaml に {} が書かれていないため、委員の提出状況はありません。",
+            crate::schema::word::MEMBERS
+        )
+        .into());
+    }
     let (mut errors, mut warnings) = (Vec::new(), Vec::new());
     let paths = book_paths(books, &mut errors, &mut warnings);
     if !errors.is_empty() {
         diags.list.extend(errors);
         diags.list.extend(warnings);
-        return Ok(Report::of(set, diags, "何も書き出していません。"));
+        return Ok(Err(Report::of(set, diags, "何も書き出していません。")));
     }
+    Ok(Ok(Start { set, diags, plan, paths, warnings }))
+}
+
+pub fn run(sheets: &Path, books: &[PathBuf], year: i32, out: Option<&Path>) -> Outcome {
+    let Start { set, mut diags, plan, paths, mut warnings } = match start(sheets, books, year, false)? {
+        Ok(start) => start,
+        Err(report) => return Ok(report),
+    };
     // Read in parallel (each book is independent); the results keep the order given.
     let read: Vec<Result<workbook::Filled, String>> = {
         use rayon::prelude::*;
@@ -212,25 +239,10 @@ pub fn run(sheets: &Path, books: &[PathBuf], year: i32, out: Option<&Path>) -> O
 /// of theirs. Terminal only.
 pub fn run_committee(sheets: &Path, books: &[PathBuf], year: i32) -> Outcome {
     use crate::committee;
-    let (set, mut diags) = load_checked(sheets)?;
-    if diags.has_errors() {
-        return Ok(Report::of(set, diags, "シートに誤りがあるため、提出状況を調べていません。先に誤りを直してください。"));
-    }
-    let plan = super::collect::plan_for_year(&set, year)?.clone();
-    if plan.members.is_empty() {
-        return Err(format!(
-            "plan.yaml に {} が書かれていないため、委員の提出状況はありません。",
-            crate::schema::word::MEMBERS
-        )
-        .into());
-    }
-    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
-    let paths = book_paths(books, &mut errors, &mut warnings);
-    if !errors.is_empty() {
-        diags.list.extend(errors);
-        diags.list.extend(warnings);
-        return Ok(Report::of(set, diags, "何も書き出していません。"));
-    }
+    let Start { set, mut diags, plan, paths, mut warnings } = match start(sheets, books, year, true)? {
+        Ok(start) => start,
+        Err(report) => return Ok(report),
+    };
     let label = crate::era::long_label(year);
     // member name → the books given for them
     let mut given: std::collections::BTreeMap<String, Vec<String>> = Default::default();
